@@ -1,0 +1,62 @@
+"""One place for every knob: environment variables prefixed RENDA_, or a .env file.
+
+Defaults work offline on a fresh clone: paths are relative to the project root, found from this
+file rather than the working directory, so `renda` behaves the same from any folder.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RENDA_", env_file=".env", extra="ignore")
+
+    source_dir: Path = Field(PROJECT_ROOT / "seeds" / "articles", description="Articles to read.")
+    warehouse_path: Path = Field(
+        PROJECT_ROOT / "warehouse" / "renda.duckdb", description="The DuckDB warehouse file."
+    )
+    sql_dir: Path = Field(PROJECT_ROOT / "warehouse", description="SQL objects, one per file.")
+    expectations_dir: Path = Field(
+        PROJECT_ROOT / "expectations", description="Great Expectations suites, one per stage."
+    )
+    dictionary_dir: Path = Field(
+        PROJECT_ROOT / "seeds" / "dictionaries", description="Domain vocabulary for jieba."
+    )
+    prefect_home: Path = Field(
+        PROJECT_ROOT / ".prefect", description="Prefect's state, shared by `make run` and `make ui`."
+    )
+    max_file_bytes: int = Field(
+        5_000_000, gt=0, description="Files larger than this are quarantined before decoding."
+    )
+    keywords_per_article: int = Field(10, gt=0, description="TF-IDF keywords kept per article.")
+
+    @property
+    def work_dir(self) -> Path:
+        """Stage outputs (Parquet) of each run, beside the warehouse they feed."""
+        return self.warehouse_path.parent / ".runs"
+
+    @property
+    def user_dictionary(self) -> Path:
+        return self.dictionary_dir / "user_dict.txt"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def prefect_environment(settings: Settings) -> dict[str, str]:
+    """Environment Prefect must see before it is imported: a project-local home, no telemetry."""
+    return {
+        "PREFECT_HOME": str(settings.prefect_home),
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_UI_ENABLED": "true",
+    }
