@@ -53,10 +53,13 @@ class Article:
     source: str | None = None
     authors: tuple[str, ...] = ()
     url: str | None = None
+    path: str = ""  # source path relative to the source root; set by the flow
 
     @property
     def article_id(self) -> str:
-        return stable_id(self.file_id, self.ordinal)
+        # The path is part of the identity: the same bytes under two names are two articles
+        # (flagged as exact duplicates), never one row overwriting another.
+        return stable_id(self.path, self.file_id, self.ordinal)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,81 @@
+"""Stage outputs on disk: one Parquet file per staging table, in a folder per run.
+
+Tasks pass these folders to each other, never frames or connections, so Prefect can persist and
+cache stage results, and the loader can read a whole batch with DuckDB's `read_parquet`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from functools import lru_cache
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from flows.settings import get_settings
+
+# Python attribute -> staging column, where SQL needs another name (`end` is a keyword).
+_RENAMES = {"start": "start_offset", "end": "end_offset", "published": "published_date"}
+
+_DUCKDB_TO_POLARS: dict[str, pl.DataType] = {
+    "VARCHAR": pl.String(), "INTEGER": pl.Int32(), "BIGINT": pl.Int64(), "DOUBLE": pl.Float64(),
+    "DATE": pl.Date(), "BOOLEAN": pl.Boolean(), "VARCHAR[]": pl.List(pl.String()),
+    "TIMESTAMP WITH TIME ZONE": pl.Datetime(time_zone="UTC"),
+}
+
+
+@lru_cache(maxsize=1)
+def staging_schemas() -> dict[str, dict[str, pl.DataType]]:
+    """Column names and types of every staging table, read from its DDL in warehouse/staging/.
+
+    The SQL files are the single source of truth; building them in an in-memory DuckDB and
+    describing the result keeps the Parquet writer and the warehouse from drifting apart.
+    """
+    staging_dir = get_settings().sql_dir / "staging"
+    with duckdb.connect() as connection:
+        connection.execute("create schema staging")
+        schemas = {}
+        for ddl in sorted(staging_dir.glob("stg_*.sql")):
+            connection.execute(ddl.read_text(encoding="utf-8"))
+            described = connection.execute(f"describe staging.{ddl.stem}").fetchall()
+            schemas[ddl.stem] = {name: _DUCKDB_TO_POLARS[kind] for name, kind, *_ in described}
+    return schemas
+
+
+def record_row(record: Any, **extra: Any) -> dict[str, Any]:
+    """A dataclass record as a staging row: renamed columns, tuples as lists, extra keys added."""
+    row = {_RENAMES.get(key, key): value for key, value in dataclasses.asdict(record).items()}
+    row = {key: list(value) if isinstance(value, tuple) else value for key, value in row.items()}
+    row.update(extra)
+    return row
+
+
+def frame(table: str, rows: Iterable[Mapping[str, Any]]) -> pl.DataFrame:
+    """Rows as a frame with exactly the staging table's columns and types."""
+    schema = staging_schemas()[table]
+    selected = [{column: row.get(column) for column in schema} for row in rows]
+    return pl.DataFrame(selected, schema=schema, orient="row")
+
+
+def write_table(stage_dir: Path, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
+    """Write a staging table's Parquet file; returns the row count."""
+    data = frame(table, rows)
+    stage_dir.mkdir(parents=True, exist_ok=True)
+    data.write_parquet(table_path(stage_dir, table))
+    return data.height
+
+
+def read_table(stage_dir: Path, table: str) -> pl.DataFrame:
+    path = table_path(stage_dir, table)
+    if not path.exists():
+        return frame(table, [])
+    return pl.read_parquet(path)
+
+
+def table_path(stage_dir: Path, table: str) -> Path:
+    if table not in staging_schemas():
+        raise KeyError(f"unknown staging table {table!r}")
+    return stage_dir / f"{table}.parquet"

@@ -1,0 +1,354 @@
+"""The DuckDB warehouse: its SQL catalog, migrations, and the one-transaction batch load.
+
+Every object lives in one SQL file under warehouse/ whose header declares how it is built
+(`materialized:`). The loader reads those headers instead of a hand-kept list, so adding a table
+is adding a file.
+
+Load protocol (write -> audit -> publish, all in one transaction):
+1. DDL runs first, outside the transaction (DuckDB: keep DDL out of load transactions).
+2. Staging tables are replaced with the batch's Parquet files.
+3. Rows of every re-processed file are deleted from core, then rebuilt from staging.
+4. The ledger and quarantine record every file of the batch.
+5. Every warehouse/checks/assert_*.sql must return zero rows, else the transaction rolls back.
+6. After commit, core row counts are reconciled with the staged counts (a failed statement can
+   make DuckDB 2.0 roll back silently at COMMIT: counts prove the commit really landed).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from flows.stage_io import staging_schemas, table_path
+
+if TYPE_CHECKING:
+    from flows.stages import CorpusState
+
+SCHEMAS = ("raw", "staging", "core", "reporting", "ops")
+_HEADER_LINE = re.compile(r"^--\s*(\w+):\s*(.*)$")
+# DuckDB has no lock wait: a writer that finds the file locked fails at once with this.
+LOCK_ERROR_PREFIX = "Could not set lock on file"
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse cannot be used or the load could not be proved correct."""
+
+
+class CheckFailed(WarehouseError):
+    """An audit query found offending rows; the batch was rolled back."""
+
+    def __init__(self, failures: dict[str, int]) -> None:
+        self.failures = failures
+        listed = ", ".join(f"{name} ({count} rows)" for name, count in failures.items())
+        super().__init__(f"warehouse checks failed, nothing was published: {listed}")
+
+
+@dataclass(frozen=True)
+class SqlObject:
+    """One SQL file of warehouse/: a table, model, view, macro or check."""
+
+    path: Path
+    schema: str
+    name: str
+    header: dict[str, str]
+    body: str
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.schema}.{self.name}" if self.schema else self.name
+
+    @property
+    def materialized(self) -> str:
+        return self.header.get("materialized", "")
+
+    @property
+    def unique_key(self) -> str:
+        return self.header["unique_key"]
+
+
+def read_sql_object(path: Path, sql_dir: Path) -> SqlObject:
+    header: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = _HEADER_LINE.match(line)
+        if not line.startswith("--"):
+            break
+        if match:
+            header[match.group(1)] = match.group(2).strip()
+    layer = path.parent.name
+    schema = layer if layer in SCHEMAS else ""
+    return SqlObject(path, schema, path.stem, header, path.read_text(encoding="utf-8"))
+
+
+def catalog(sql_dir: Path) -> list[SqlObject]:
+    """All SQL objects, in build order: macros, raw, ops, staging, core, reporting, checks."""
+    order = ["macros", "raw", "ops", "staging", "core", "reporting", "checks"]
+    objects = []
+    for layer in order:
+        for path in sorted((sql_dir / layer).glob("*.sql")):
+            objects.append(read_sql_object(path, sql_dir))
+    return objects
+
+
+def core_models(sql_dir: Path) -> list[SqlObject]:
+    return [obj for obj in catalog(sql_dir) if obj.schema == "core"]
+
+
+def checks(sql_dir: Path) -> list[SqlObject]:
+    return [obj for obj in catalog(sql_dir) if obj.path.parent.name == "checks"]
+
+
+# --- connections ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection that is always closed; a lock held by another process becomes a clear error."""
+    if read_only and not path.exists():
+        raise WarehouseError(f"no warehouse at {path}: run `renda run` first")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        connection = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as error:
+        if LOCK_ERROR_PREFIX in str(error):
+            raise WarehouseLocked(path, str(error)) from error
+        raise
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+class WarehouseLocked(WarehouseError):
+    def __init__(self, path: Path, detail: str) -> None:
+        self.path = path
+        super().__init__(
+            f"the warehouse {path} is open in another process (a load or an SQL client); "
+            f"close it or wait for the load to finish. DuckDB said: {detail}"
+        )
+
+
+# --- migrations ----------------------------------------------------------------------------------
+
+
+def migrate(connection: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
+    """Create every schema, table, model table and view that does not exist yet (idempotent)."""
+    for schema in SCHEMAS:
+        connection.execute(f"create schema if not exists {schema}")
+    for obj in catalog(sql_dir):
+        if obj.materialized == "ddl" or obj.materialized == "view":
+            connection.execute(obj.body)
+        elif obj.schema == "core":
+            connection.execute(
+                f"create table if not exists {obj.qualified_name} as "
+                f"select * from ({obj.body}) with no data"
+            )
+
+
+# --- the batch load ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    run_id: str
+    extractor_version: str
+
+
+@dataclass
+class LoadResult:
+    staged_rows: dict[str, int] = field(default_factory=dict)
+    core_rows: dict[str, int] = field(default_factory=dict)
+    replaced_articles: int = 0
+    seconds: float = 0.0
+
+
+def load_batch(warehouse: Path, sql_dir: Path, stage_dir: Path, run: RunInfo) -> LoadResult:
+    """Publish a staged batch into the warehouse, all or nothing (see the module docstring)."""
+    started = time.perf_counter()
+    result = LoadResult()
+    with connect(warehouse) as connection:
+        migrate(connection, sql_dir)
+        connection.execute("begin transaction")
+        try:
+            result.staged_rows = _replace_staging(connection, stage_dir, run)
+            result.replaced_articles = _delete_replaced_files(connection, sql_dir)
+            _build_core(connection, sql_dir)
+            _record_files(connection, run)
+            _audit(connection, sql_dir)
+            connection.execute("commit")
+        except BaseException:
+            connection.execute("rollback")
+            raise
+        result.core_rows = _reconcile(connection, sql_dir, result.staged_rows)
+        connection.execute("checkpoint")
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _replace_staging(
+    connection: duckdb.DuckDBPyConnection, stage_dir: Path, run: RunInfo
+) -> dict[str, int]:
+    counts = {}
+    for table in staging_schemas():
+        if table == "stg_run":
+            continue
+        connection.execute(f"delete from staging.{table}")
+        parquet = table_path(stage_dir, table)
+        if parquet.exists():
+            connection.execute(
+                f"insert into staging.{table} by name select * from read_parquet(?)",
+                [str(parquet)],
+            )
+        counts[table] = _count(connection, f"staging.{table}")
+    connection.execute("delete from staging.stg_run")
+    connection.execute(
+        "insert into staging.stg_run values (?, ?, ?)",
+        [run.run_id, run.extractor_version, datetime.now(UTC)],
+    )
+    return counts
+
+
+def _delete_replaced_files(connection: duckdb.DuckDBPyConnection, sql_dir: Path) -> int:
+    """Remove every core row that came from a file in this batch, so it can be rebuilt."""
+    connection.execute(
+        "create or replace temp table replaced_articles as "
+        "select article_sk from core.dim_articles "
+        "where file_path in (select path from staging.stg_files)"
+    )
+    for model in core_models(sql_dir):
+        if model.materialized == "by_article":
+            connection.execute(
+                f"delete from {model.qualified_name} "
+                "where article_sk in (select article_sk from replaced_articles)"
+            )
+    return _count(connection, "replaced_articles")
+
+
+def _build_core(connection: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
+    for model in core_models(sql_dir):
+        target = model.qualified_name
+        if model.materialized == "replace_all":
+            connection.execute(f"delete from {target}")
+        if model.materialized == "append_new_keys":
+            connection.execute(
+                f"insert into {target} by name select * from ({model.body}) as model "
+                f"where model.{model.unique_key} not in (select {model.unique_key} from {target})"
+            )
+        else:
+            connection.execute(f"insert into {target} by name select * from ({model.body})")
+
+
+def _record_files(connection: duckdb.DuckDBPyConnection, run: RunInfo) -> None:
+    """Ledger and quarantine: every file of the batch ends in exactly one of them."""
+    now = datetime.now(UTC)
+    connection.execute("delete from raw.file_ledger where path in (select path from staging.stg_files)")
+    connection.execute(
+        "insert into raw.file_ledger by name "
+        "select *, ? as run_id, ? as recorded_at from staging.stg_files",
+        [run.run_id, now],
+    )
+    connection.execute("delete from raw.quarantine where path in (select path from staging.stg_files)")
+    connection.execute(
+        "insert into raw.quarantine by name "
+        "select *, ? as run_id, ? as quarantined_at from staging.stg_quarantine",
+        [run.run_id, now],
+    )
+
+
+def _audit(connection: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
+    failures = {}
+    for check in checks(sql_dir):
+        offending = connection.execute(f"select count(*) from ({check.body})").fetchone()[0]
+        if offending:
+            failures[check.name] = offending
+    if failures:
+        raise CheckFailed(failures)
+
+
+def _reconcile(
+    connection: duckdb.DuckDBPyConnection, sql_dir: Path, staged: dict[str, int]
+) -> dict[str, int]:
+    """Prove the commit landed: every staged article is in core, and count what core holds."""
+    batch_articles = connection.execute(
+        "select count(*) from core.dim_articles d join staging.stg_articles s "
+        "on d.article_id = s.article_id"
+    ).fetchone()[0]
+    if batch_articles != staged.get("stg_articles", 0):
+        raise WarehouseError(
+            f"load did not land: {staged.get('stg_articles', 0)} articles staged, "
+            f"{batch_articles} found in core after commit"
+        )
+    return {model.name: _count(connection, model.qualified_name) for model in core_models(sql_dir)}
+
+
+def _count(connection: duckdb.DuckDBPyConnection, table: str) -> int:
+    return connection.execute(f"select count(*) from {table}").fetchone()[0]
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def table_counts(warehouse: Path, sql_dir: Path) -> dict[str, int]:
+    """Row counts of raw, core and ops tables, for summaries and re-run checks."""
+    with connect(warehouse, read_only=True) as connection:
+        names = [
+            obj.qualified_name
+            for obj in catalog(sql_dir)
+            if obj.schema in ("raw", "core", "ops") and obj.materialized != "view"
+        ]
+        return {name: _count(connection, name) for name in names}
+
+
+def read_corpus_state(warehouse: Path, *, with_articles: bool, with_terms: bool) -> CorpusState:
+    """What earlier runs loaded: the ledger, and on request article texts and term frequencies."""
+    from flows.stages import CorpusState, article_from_row
+
+    if not warehouse.exists():
+        return CorpusState()
+    with connect(warehouse, read_only=True) as connection:
+        if not _has_table(connection, "raw", "file_ledger"):
+            return CorpusState()
+        ledger = dict(connection.execute(
+            "select path, file_id from raw.file_ledger where file_id is not null"
+        ).fetchall())
+        articles = tuple(article_from_row(row) for row in _rows(connection, _LOADED_ARTICLES)) \
+            if with_articles else ()
+        frequency = dict(connection.execute(_TERM_DOCUMENT_FREQUENCY).fetchall()) \
+            if with_terms else {}
+        documents = _count(connection, "core.dim_articles")
+    return CorpusState(ledger, articles, frequency, documents)
+
+
+_LOADED_ARTICLES = """
+    select file_id, ordinal, body, body_original, title, subtitle, published_date,
+        source_name as source, authors, url, file_path as path
+    from core.dim_articles
+"""
+
+_TERM_DOCUMENT_FREQUENCY = """
+    select terms.term, count(distinct mentions.article_sk)
+    from core.fct_term_mentions as mentions
+    join core.dim_terms as terms using (term_sk)
+    group by terms.term
+"""
+
+
+def _rows(connection: duckdb.DuckDBPyConnection, query: str) -> list[dict]:
+    cursor = connection.execute(query)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _has_table(connection: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    found = connection.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchone()[0]
+    return bool(found)

@@ -1,0 +1,48 @@
+"""Shared fixtures. Prefect reads its settings at import, so its environment is set first."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SEED_ARTICLES = PROJECT_ROOT / "seeds" / "articles"
+GOLD_DIR = PROJECT_ROOT / "tests" / "gold"
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One temporary Prefect API for the whole session (it takes about 10 s to start)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=60):
+        yield
+
+
+@pytest.fixture
+def seed_copy(tmp_path: Path) -> Path:
+    """A private copy of the sample articles that a test may change."""
+    target = tmp_path / "articles"
+    shutil.copytree(SEED_ARTICLES, target)
+    return target
+
+
+@pytest.fixture
+def settings_env(monkeypatch: pytest.MonkeyPatch):
+    """Set RENDA_* variables for one test and rebuild the cached settings around it."""
+    from flows.settings import get_settings
+
+    def apply(**values: str) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(f"RENDA_{name.upper()}", value)
+        get_settings.cache_clear()
+
+    yield apply
+    get_settings.cache_clear()

@@ -1,0 +1,113 @@
+"""The whole flow on the sample articles, through Prefect's test harness, checked with SQL."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.gates import GateFailed
+from flows.pipeline import renda_etl
+from flows.settings import PROJECT_ROOT
+from flows.warehouse import table_counts
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
+
+SQL_DIR = PROJECT_ROOT / "warehouse"
+
+
+def query(warehouse: Path, sql: str, parameters: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.execute(sql, parameters or []).fetchall()
+
+
+def data_counts(warehouse: Path) -> dict[str, int]:
+    """Row counts of what a run publishes (ops history grows on every run by design)."""
+    counts = table_counts(warehouse, SQL_DIR)
+    return {name: rows for name, rows in counts.items() if not name.startswith("ops.")}
+
+
+def test_pipeline_loads_the_liaison_station_count_with_its_article(seed_copy, tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+
+    renda_etl(source=str(seed_copy), warehouse=str(warehouse))
+
+    rows = query(
+        warehouse,
+        "select title, cast(published_date as varchar), unit, subject from reporting.rpt_quantities "
+        "where value = 273",
+    )
+    expected = ("以实干向时代作答 凭实绩向人民交卷", "2024-02-04", "个", "代表联络站")
+    assert expected in rows
+
+
+def test_pipeline_accounts_for_every_file_and_records_the_run(seed_copy, tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+
+    summary = renda_etl(source=str(seed_copy), warehouse=str(warehouse))
+
+    ledger = query(warehouse, "select path, status from raw.file_ledger order by path")
+    assert [(path.name, "loaded") for path in sorted(seed_copy.iterdir())] == ledger
+    runs = query(warehouse, "select run_id, status from reporting.rpt_runs")
+    assert [(summary.run_id, "completed")] == runs
+    failed_checks = query(warehouse, "select count(*) from reporting.rpt_data_quality where not success")
+    assert [(0,)] == failed_checks
+
+
+def test_rerun_of_the_same_input_leaves_identical_row_counts(seed_copy, tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    renda_etl(source=str(seed_copy), warehouse=str(warehouse))
+    first = data_counts(warehouse)
+
+    summary = renda_etl(source=str(seed_copy), warehouse=str(warehouse))
+
+    assert first == data_counts(warehouse)
+    assert summary.nothing_to_do
+
+
+def test_changed_file_replaces_its_old_rows(seed_copy, tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    renda_etl(source=str(seed_copy), warehouse=str(warehouse))
+    first = data_counts(warehouse)
+    changed = sorted(seed_copy.iterdir())[2]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")
+
+    summary = renda_etl(source=str(seed_copy), warehouse=str(warehouse))
+
+    assert 1 == summary.stage_counts["ingest"]["files_loaded"]
+    assert first == data_counts(warehouse)  # same content once normalised: same facts
+
+
+def test_gate_failure_publishes_nothing_and_carries_the_result(
+    seed_copy, tmp_path, settings_env
+):
+    warehouse = tmp_path / "w.duckdb"
+    renda_etl(source=str(seed_copy), warehouse=str(warehouse))
+    before = data_counts(warehouse)
+    strict = _suites_with_quantity_cap(tmp_path / "expectations", cap=100)
+    settings_env(expectations_dir=str(strict))
+    changed = sorted(seed_copy.iterdir())[2]  # holds 273 代表联络站, above the cap
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n补记。\n", encoding="utf-8")
+
+    with pytest.raises(GateFailed) as failure:
+        renda_etl(source=str(seed_copy), warehouse=str(warehouse))
+
+    assert "stg_quantities" == failure.value.result.suite_name
+    assert any(outcome.column == "value" for outcome in failure.value.result.failures)
+    assert before == data_counts(warehouse)
+    statuses = query(warehouse, "select status from ops.runs order by started_at")
+    assert [("completed",), ("failed",)] == statuses
+
+
+def _suites_with_quantity_cap(target: Path, cap: float) -> Path:
+    shutil.copytree(PROJECT_ROOT / "expectations", target)
+    suite_file = target / "stg_quantities.json"
+    suite = json.loads(suite_file.read_text(encoding="utf-8"))
+    for expectation in suite["expectations"]:
+        if expectation["kwargs"].get("column") == "value" and "max_value" in expectation["kwargs"]:
+            expectation["kwargs"]["max_value"] = cap
+    suite_file.write_text(json.dumps(suite, ensure_ascii=False), encoding="utf-8")
+    return target

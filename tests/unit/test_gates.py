@@ -1,0 +1,85 @@
+"""Great Expectations gates: suites from expectations/, failures that carry their result."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import polars as pl
+import pytest
+
+from flows.gates import GateFailed, SuiteMissing, check_gate, gate_frame
+from flows.settings import PROJECT_ROOT
+from flows.stage_io import frame
+
+EXPECTATIONS = PROJECT_ROOT / "expectations"
+
+
+def quantity(value: float, unit: str | None = "个", start: int = 0) -> dict:
+    return {"article_id": "a", "start_offset": start, "end_offset": start + 2, "text": "3个",
+            "value": value, "unit": unit}
+
+
+def test_gate_passes_a_good_frame():
+    data = frame("stg_quantities", [quantity(3), quantity(4, start=5)])
+
+    result = check_gate(data, EXPECTATIONS, "stg_quantities")
+
+    assert result.success
+    assert 2 == result.row_count
+
+
+@pytest.mark.parametrize(
+    ("rows", "failing_column"),
+    [
+        ([quantity(-1)], "value"),  # counts are never negative
+        ([quantity(float("inf"))], "value"),  # infinity is not a count
+        ([quantity(3, unit=None)], "unit"),
+        ([quantity(3), quantity(4)], None),  # two quantities at one offset: compound key broken
+    ],
+)
+def test_gate_fails_and_names_the_expectation(rows, failing_column):
+    data = frame("stg_quantities", rows)
+
+    with pytest.raises(GateFailed) as failure:
+        check_gate(data, EXPECTATIONS, "stg_quantities")
+
+    failed_columns = [outcome.column for outcome in failure.value.result.failures]
+    assert failing_column in failed_columns
+    assert failure.value.result.raw["success"] is False
+
+
+def test_empty_articles_frame_fails_on_row_count():
+    """An empty frame passes every row-level expectation; the row count must catch it."""
+    with pytest.raises(GateFailed) as failure:
+        check_gate(frame("stg_articles", []), EXPECTATIONS, "stg_articles")
+
+    failed = [outcome.expectation_type for outcome in failure.value.result.failures]
+    assert ["expect_table_row_count_to_be_between"] == failed
+
+
+def test_missing_suite_stops_before_validating(tmp_path):
+    with pytest.raises(SuiteMissing, match="no expectation suite for stg_quantities"):
+        check_gate(frame("stg_quantities", []), tmp_path, "stg_quantities")
+
+
+def test_broken_suite_is_reported_as_such(tmp_path):
+    (tmp_path / "stg_quantities.json").write_text("{not json", encoding="utf-8")
+
+    with pytest.raises(SuiteMissing, match="not valid JSON"):
+        check_gate(frame("stg_quantities", []), tmp_path, "stg_quantities")
+
+
+def test_gate_frame_turns_dates_into_comparable_integers():
+    data = pl.DataFrame({"published_date": [date(2024, 3, 11), None]})
+
+    converted = gate_frame(data)
+
+    assert [20240311] == converted["published_date"].dropna().astype(int).tolist()
+
+
+def test_every_suite_checks_a_minimum_row_count():
+    for path in sorted(EXPECTATIONS.glob("*.json")):
+        suite = json.loads(path.read_text(encoding="utf-8"))
+        types = [expectation["type"] for expectation in suite["expectations"]]
+        assert "expect_table_row_count_to_be_between" in types, path.name

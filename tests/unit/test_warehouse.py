@@ -1,0 +1,153 @@
+"""The loader: migrations, the one-transaction batch load, audits and reconciliation."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.records import Article
+from flows.settings import PROJECT_ROOT
+from flows.stage_io import write_table
+from flows.stages import _article_row
+from flows.warehouse import (
+    CheckFailed,
+    RunInfo,
+    WarehouseLocked,
+    catalog,
+    connect,
+    load_batch,
+    migrate,
+    table_counts,
+)
+
+SQL_DIR = PROJECT_ROOT / "warehouse"
+RUN = RunInfo(run_id="run-1", extractor_version="test")
+BODY = "本市建成代表联络站12个，收集意见建议300余条。"
+
+
+def stage_batch(stage_dir: Path, *, quantity_end: int = 17, path: str = "a.txt") -> None:
+    article = Article(file_id="f1", ordinal=0, body=BODY, body_original=BODY, title="标题",
+                      published_date=date(2024, 3, 1), source="某报", path=path)
+    write_table(stage_dir, "stg_files", [{
+        "path": path, "file_id": "f1", "size_bytes": 10, "encoding": "utf-8",
+        "status": "loaded", "article_count": 1, "page_chrome": ["打印本页"],
+    }])
+    write_table(stage_dir, "stg_articles", [_article_row(article)])
+    write_table(stage_dir, "stg_tokens", [{"article_id": article.article_id, "token_count": 3,
+                                           "tokens": ["本市", "建成", "代表联络站"]}])
+    write_table(stage_dir, "stg_quantities", [{
+        "article_id": article.article_id, "start_offset": 14, "end_offset": quantity_end,
+        "text": BODY[14:quantity_end], "value": 12.0, "unit": "个", "subject": "代表联络站",
+    }])
+    write_table(stage_dir, "stg_term_mentions", [
+        {"article_id": article.article_id, "term": "代表联络站", "tf": 1, "tfidf": 0.5},
+    ])
+
+
+def core_counts(warehouse: Path) -> dict[str, int]:
+    return {k: v for k, v in table_counts(warehouse, SQL_DIR).items() if not k.startswith("ops.")}
+
+
+def test_catalog_orders_layers_for_building():
+    layers = [obj.path.parent.name for obj in catalog(SQL_DIR)]
+
+    expected = ["macros", "raw", "ops", "staging", "core", "reporting", "checks"]
+    assert expected == list(dict.fromkeys(layers))
+
+
+def test_migrate_is_idempotent(tmp_path):
+    with connect(tmp_path / "w.duckdb") as connection:
+        migrate(connection, SQL_DIR)
+        migrate(connection, SQL_DIR)
+        tables = connection.execute(
+            "select count(*) from information_schema.tables where table_schema = 'core'"
+        ).fetchone()[0]
+    assert len([o for o in catalog(SQL_DIR) if o.schema == "core"]) == tables
+
+
+def test_load_batch_publishes_facts_with_lineage(tmp_path):
+    stage_batch(tmp_path / "stage")
+
+    load_batch(tmp_path / "w.duckdb", SQL_DIR, tmp_path / "stage", RUN)
+
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as connection:
+        row = connection.execute(
+            "select value, unit, subject, run_id, extractor_version from core.fct_quantities"
+        ).fetchone()
+    assert (12.0, "个", "代表联络站", "run-1", "test") == row
+
+
+def test_reloading_the_same_batch_keeps_row_counts(tmp_path):
+    stage_batch(tmp_path / "stage")
+    load_batch(tmp_path / "w.duckdb", SQL_DIR, tmp_path / "stage", RUN)
+    first = core_counts(tmp_path / "w.duckdb")
+
+    load_batch(tmp_path / "w.duckdb", SQL_DIR, tmp_path / "stage", RunInfo("run-2", "test"))
+
+    assert first == core_counts(tmp_path / "w.duckdb")
+
+
+def test_failed_audit_rolls_back_the_whole_batch(tmp_path):
+    stage_batch(tmp_path / "good")
+    load_batch(tmp_path / "w.duckdb", SQL_DIR, tmp_path / "good", RUN)
+    before = core_counts(tmp_path / "w.duckdb")
+    # An offset past the article's end is untraceable: assert_offsets_inside_articles rejects it.
+    stage_batch(tmp_path / "bad", quantity_end=999, path="b.txt")
+
+    with pytest.raises(CheckFailed) as failure:
+        load_batch(tmp_path / "w.duckdb", SQL_DIR, tmp_path / "bad", RunInfo("run-2", "test"))
+
+    assert "assert_offsets_inside_articles" in failure.value.failures
+    assert before == core_counts(tmp_path / "w.duckdb")
+
+
+def test_every_audit_passes_on_a_good_batch(tmp_path):
+    stage_batch(tmp_path / "stage")
+    load_batch(tmp_path / "w.duckdb", SQL_DIR, tmp_path / "stage", RUN)
+
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as connection:
+        offending = {
+            check.name: connection.execute(f"select count(*) from ({check.body})").fetchone()[0]
+            for check in catalog(SQL_DIR) if check.path.parent.name == "checks"
+        }
+    assert all(count == 0 for count in offending.values()), offending
+
+
+def test_every_dimension_has_an_unknown_member(tmp_path):
+    stage_batch(tmp_path / "stage")
+    load_batch(tmp_path / "w.duckdb", SQL_DIR, tmp_path / "stage", RUN)
+
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as connection:
+        sources = connection.execute(
+            "select source_name from core.dim_sources where source_sk = sk(null)"
+        ).fetchall()
+        regions = connection.execute(
+            "select region_level from core.dim_regions where region_sk = sk(null)"
+        ).fetchall()
+    assert [("(unknown)",)] == sources
+    assert [("unknown",)] == regions
+
+
+def test_a_held_warehouse_gives_a_clear_lock_error(tmp_path):
+    """DuckDB has no lock wait; the error must say what holds the file and what to do."""
+    import subprocess
+    import sys
+
+    warehouse = tmp_path / "w.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         f"import duckdb,sys,time; c=duckdb.connect({str(warehouse)!r}); print('held', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert "held" == holder.stdout.readline().strip()
+        with pytest.raises(WarehouseLocked, match="open in another process"):
+            with connect(warehouse):
+                pass
+    finally:
+        holder.kill()
+        holder.wait()

@@ -1,0 +1,17 @@
+-- object: core.dim_units
+-- purpose: units and measure words that quantities are counted in (个, 元, %, 条 ...)
+-- grain: one row per unit as written
+-- keys: unit_sk = sk(unit)
+-- upstreams: staging.stg_quantities
+-- materialized: append_new_keys
+-- unique_key: unit_sk
+
+with units as (
+    select distinct unit from staging.stg_quantities
+),
+
+final as (
+    select sk(unit) as unit_sk, unit from units
+)
+
+select * from final
