@@ -74,3 +74,17 @@ def test_only_the_segment_module_imports_jieba():
         if re.search(r"^\s*(import jieba|from jieba)", path.read_text(encoding="utf-8"), re.M)
     ]
     assert ["flows/segment.py"] == importers
+
+
+def test_deployment_points_at_the_parent_flow():
+    import importlib
+
+    import yaml
+
+    spec = yaml.safe_load((PROJECT_ROOT / "deployments" / "prefect.yaml").read_text())
+    deployment = spec["deployments"][0]
+    module_path, function_name = deployment["entrypoint"].split(":")
+    module = importlib.import_module(module_path.removesuffix(".py").replace("/", "."))
+    assert "renda-etl" == getattr(module, function_name).name
+    assert "Asia/Shanghai" == deployment["schedules"][0]["timezone"]
+    assert 1 == deployment["concurrency_limit"]["limit"]
