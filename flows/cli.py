@@ -25,10 +25,21 @@ app = typer.Typer(
 console = Console()
 
 EVAL_THRESHOLDS = {  # the quality bars of issues 3 and 4; `renda eval --check` enforces them
-    "article_split": 0.95, "title": 0.9, "publish_date": 0.9, "source": 0.9, "authors": 0.9,
-    "quantities": 0.90, "quantity_subjects": 0.75, "people": 0.90, "roles": 0.80,
-    "places": 0.85, "organizations": 0.75, "laws": 0.95, "slogans": 0.65,
-    "dated_events": 0.80, "region": 0.85,
+    "article_split": 0.95,
+    "title": 0.9,
+    "publish_date": 0.9,
+    "source": 0.9,
+    "authors": 0.9,
+    "quantities": 0.90,
+    "quantity_subjects": 0.75,
+    "people": 0.90,
+    "roles": 0.80,
+    "places": 0.85,
+    "organizations": 0.75,
+    "laws": 0.95,
+    "slogans": 0.65,
+    "dated_events": 0.80,
+    "region": 0.85,
 }
 
 
@@ -40,7 +51,8 @@ def _prepare_prefect() -> None:
 @app.command()
 def run(
     source: Annotated[
-        str | None, typer.Argument(help="Folder or glob of article files (default: seeds/articles).")
+        str | None,
+        typer.Argument(help="Folder or glob of article files (default: seeds/articles)."),
     ] = None,
     warehouse: Annotated[
         Path | None, typer.Option(help="DuckDB file to load (default: warehouse/renda.duckdb).")
@@ -77,14 +89,16 @@ def _print_summary(summary) -> None:
     console.print(
         "next: query it with\n"
         f"  duckdb -readonly {summary.warehouse} "
-        "\"select * from reporting.rpt_quantities limit 10\"\n"
+        '"select * from reporting.rpt_quantities limit 10"\n'
         "  or open the run history with `make ui` (http://127.0.0.1:4200)"
     )
 
 
 @app.command()
 def export(
-    gold: Annotated[Path, typer.Option(help="Folder to write one gold-format JSON per input file.")],
+    gold: Annotated[
+        Path, typer.Option(help="Folder to write one gold-format JSON per input file.")
+    ],
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file to read.")] = None,
 ) -> None:
     """Write what the warehouse holds in the shape of the gold annotations (tests/gold/).

@@ -91,7 +91,10 @@ def validate_frame(data: pd.DataFrame, definition: dict[str, Any]) -> GateResult
     outcomes = [_outcome(index, result) for index, result in enumerate(validation.results)]
     del context  # the context only has to exist while the suite is built and run
     return GateResult(
-        definition["name"], bool(validation.success), len(data), outcomes,
+        definition["name"],
+        bool(validation.success),
+        len(data),
+        outcomes,
         validation.to_json_dict(),
     )
 

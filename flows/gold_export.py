@@ -13,7 +13,6 @@ import duckdb
 
 from flows.export import gold_document, write_gold_documents
 from flows.records import (
-    Article,
     ArticleFacts,
     DatedEvent,
     Law,
@@ -64,8 +63,14 @@ _FACT_QUERIES = {
         join core.dim_articles a using (article_sk)""",
 }
 _FACT_ATTRIBUTES = {
-    Quantity: "quantities", Person: "people", Place: "places", Organization: "organizations", Law: "laws", Slogan: "slogans",
-    Vote: "votes", DatedEvent: "dated_events",
+    Quantity: "quantities",
+    Person: "people",
+    Place: "places",
+    Organization: "organizations",
+    Law: "laws",
+    Slogan: "slogans",
+    Vote: "votes",
+    DatedEvent: "dated_events",
 }
 
 
@@ -74,9 +79,11 @@ def export_gold(warehouse: Path, out_dir: Path) -> list[Path]:
     with connect(warehouse, read_only=True) as connection:
         articles = _rows(connection, _ARTICLES)
         facts = _facts_by_article(connection, [row["article_id"] for row in articles])
-        chrome = dict(connection.execute(
-            "select path, page_chrome from raw.file_ledger where status = 'loaded'"
-        ).fetchall())
+        chrome = dict(
+            connection.execute(
+                "select path, page_chrome from raw.file_ledger where status = 'loaded'"
+            ).fetchall()
+        )
     documents = _documents(articles, facts, chrome)
     return write_gold_documents(documents, out_dir)
 

@@ -18,8 +18,9 @@ def record_run_start(settings: Settings, run_id: str, source: str, extractor_ver
     with connect(settings.warehouse_path) as connection:
         migrate(connection, settings.sql_dir)
         connection.execute(
-            "insert or replace into ops.runs (run_id, source, started_at, status, extractor_version)"
-            " values (?, ?, ?, 'running', ?)",
+            "insert or replace into ops.runs "
+            "(run_id, source, started_at, status, extractor_version) "
+            "values (?, ?, ?, 'running', ?)",
             [run_id, source, datetime.now(UTC), extractor_version],
         )
 
@@ -40,7 +41,9 @@ def record_run_end(
             "where run_id = ?",
             [now, status, error, json.dumps(stage_counts, ensure_ascii=False, default=str), run_id],
         )
-        rows = [_gate_row(run_id, gate, outcome, now) for gate in gates for outcome in gate.outcomes]
+        rows = [
+            _gate_row(run_id, gate, outcome, now) for gate in gates for outcome in gate.outcomes
+        ]
         if rows:
             connection.executemany(
                 "insert or replace into ops.gate_results values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
@@ -50,6 +53,13 @@ def record_run_end(
 
 def _gate_row(run_id: str, gate: GateResult, outcome, checked_at: datetime) -> list:
     return [
-        run_id, gate.suite_name, outcome.index, outcome.expectation_type, outcome.column,
-        outcome.success, outcome.unexpected_count, outcome.observed_value, checked_at,
+        run_id,
+        gate.suite_name,
+        outcome.index,
+        outcome.expectation_type,
+        outcome.column,
+        outcome.success,
+        outcome.unexpected_count,
+        outcome.observed_value,
+        checked_at,
     ]

@@ -121,7 +121,10 @@ def _run_stages(
 
 
 def _gate(
-    stage_dir: Path, suites: tuple[str, ...], settings: Settings, summary: RunSummary,
+    stage_dir: Path,
+    suites: tuple[str, ...],
+    settings: Settings,
+    summary: RunSummary,
     gates: list[GateResult],
 ) -> None:
     for suite_name in suites:

@@ -30,7 +30,8 @@ class Settings(BaseSettings):
         PROJECT_ROOT / "seeds" / "dictionaries", description="Domain vocabulary for jieba."
     )
     prefect_home: Path = Field(
-        PROJECT_ROOT / ".prefect", description="Prefect's state, shared by `make run` and `make ui`."
+        PROJECT_ROOT / ".prefect",
+        description="Prefect's state, shared by `make run` and `make ui`.",
     )
     max_file_bytes: int = Field(
         5_000_000, gt=0, description="Files larger than this are quarantined before decoding."

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -21,8 +21,13 @@ from flows.settings import get_settings
 _RENAMES = {"start": "start_offset", "end": "end_offset", "published": "published_date"}
 
 _DUCKDB_TO_POLARS: dict[str, pl.DataType] = {
-    "VARCHAR": pl.String(), "INTEGER": pl.Int32(), "BIGINT": pl.Int64(), "DOUBLE": pl.Float64(),
-    "DATE": pl.Date(), "BOOLEAN": pl.Boolean(), "VARCHAR[]": pl.List(pl.String()),
+    "VARCHAR": pl.String(),
+    "INTEGER": pl.Int32(),
+    "BIGINT": pl.Int64(),
+    "DOUBLE": pl.Float64(),
+    "DATE": pl.Date(),
+    "BOOLEAN": pl.Boolean(),
+    "VARCHAR[]": pl.List(pl.String()),
     "TIMESTAMP WITH TIME ZONE": pl.Datetime(time_zone="UTC"),
 }
 

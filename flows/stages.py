@@ -11,12 +11,9 @@ import dataclasses
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
-import polars as pl
-
-from flows.records import Article, ArticleFacts, DuplicateLink, stable_id
+from flows.records import Article, ArticleFacts, DuplicateLink
 from flows.stage_io import read_table, record_row, write_table
 
 FACT_TABLES = {
@@ -60,7 +57,7 @@ def ingest_stage(
     source: Path | str, stage_dir: Path, quarantine_dir: Path, corpus: CorpusState, max_bytes: int
 ) -> IngestCounts:
     """Read every new or changed file of `source` into staged files, articles and duplicates."""
-    from flows.ingest import discover_files, fingerprint, ingest_file
+    from flows.ingest import discover_files, ingest_file
 
     root, paths = discover_files(source)
     counts = IngestCounts(files_seen=len(paths))
@@ -158,7 +155,9 @@ def _article_row(article: Article) -> dict:
 
 
 def read_articles(stage_dir: Path) -> list[Article]:
-    return [article_from_row(row) for row in read_table(stage_dir, "stg_articles").iter_rows(named=True)]
+    return [
+        article_from_row(row) for row in read_table(stage_dir, "stg_articles").iter_rows(named=True)
+    ]
 
 
 def article_from_row(row: dict) -> Article:
@@ -220,22 +219,26 @@ def corpus_idf(batch_tokens: Iterable[list[str]], corpus: CorpusState) -> dict[s
 def write_facts(
     stage_dir: Path, facts: list[ArticleFacts], tokens: dict[str, list[str]], idf: dict[str, float]
 ) -> dict[str, int]:
-    from flows.extract.article import term_frequencies
 
     counts = {}
     for attribute, table in FACT_TABLES.items():
-        rows = (record_row(f, article_id=af.article_id) for af in facts for f in getattr(af, attribute))
+        rows = (
+            record_row(f, article_id=af.article_id) for af in facts for f in getattr(af, attribute)
+        )
         counts[table] = write_table(stage_dir, table, rows)
     counts["stg_keywords"] = write_table(
-        stage_dir, "stg_keywords",
+        stage_dir,
+        "stg_keywords",
         (record_row(k, article_id=af.article_id) for af in facts for k in af.keywords),
     )
     counts["stg_topics"] = write_table(
-        stage_dir, "stg_topics",
+        stage_dir,
+        "stg_topics",
         (record_row(t, article_id=af.article_id) for af in facts for t in af.topics),
     )
     counts["stg_article_regions"] = write_table(
-        stage_dir, "stg_article_regions",
+        stage_dir,
+        "stg_article_regions",
         (record_row(af.region, article_id=af.article_id) for af in facts if af.region),
     )
     counts["stg_term_mentions"] = write_table(
@@ -251,5 +254,9 @@ def _term_rows(tokens: dict[str, list[str]], idf: dict[str, float]) -> Iterable[
         frequencies = term_frequencies(article_tokens)
         total = sum(frequencies.values()) or 1
         for term, tf in frequencies.items():
-            yield {"article_id": article_id, "term": term, "tf": tf,
-                   "tfidf": tf / total * idf.get(term, 0.0)}
+            yield {
+                "article_id": article_id,
+                "term": term,
+                "tf": tf,
+                "tfidf": tf / total * idf.get(term, 0.0),
+            }

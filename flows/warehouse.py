@@ -248,13 +248,17 @@ def _build_core(connection: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
 def _record_files(connection: duckdb.DuckDBPyConnection, run: RunInfo) -> None:
     """Ledger and quarantine: every file of the batch ends in exactly one of them."""
     now = datetime.now(UTC)
-    connection.execute("delete from raw.file_ledger where path in (select path from staging.stg_files)")
+    connection.execute(
+        "delete from raw.file_ledger where path in (select path from staging.stg_files)"
+    )
     connection.execute(
         "insert into raw.file_ledger by name "
         "select *, ? as run_id, ? as recorded_at from staging.stg_files",
         [run.run_id, now],
     )
-    connection.execute("delete from raw.quarantine where path in (select path from staging.stg_files)")
+    connection.execute(
+        "delete from raw.quarantine where path in (select path from staging.stg_files)"
+    )
     connection.execute(
         "insert into raw.quarantine by name "
         "select *, ? as run_id, ? as quarantined_at from staging.stg_quarantine",
@@ -315,13 +319,19 @@ def read_corpus_state(warehouse: Path, *, with_articles: bool, with_terms: bool)
     with connect(warehouse, read_only=True) as connection:
         if not _has_table(connection, "raw", "file_ledger"):
             return CorpusState()
-        ledger = dict(connection.execute(
-            "select path, file_id from raw.file_ledger where file_id is not null"
-        ).fetchall())
-        articles = tuple(article_from_row(row) for row in _rows(connection, _LOADED_ARTICLES)) \
-            if with_articles else ()
-        frequency = dict(connection.execute(_TERM_DOCUMENT_FREQUENCY).fetchall()) \
-            if with_terms else {}
+        ledger = dict(
+            connection.execute(
+                "select path, file_id from raw.file_ledger where file_id is not null"
+            ).fetchall()
+        )
+        articles = (
+            tuple(article_from_row(row) for row in _rows(connection, _LOADED_ARTICLES))
+            if with_articles
+            else ()
+        )
+        frequency = (
+            dict(connection.execute(_TERM_DOCUMENT_FREQUENCY).fetchall()) if with_terms else {}
+        )
         documents = _count(connection, "core.dim_articles")
     return CorpusState(ledger, articles, frequency, documents)
 

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from flows.extract.events import extract_dated_events
-from flows.extract.keywords import content_words, tfidf_keywords, textrank_keywords
+from flows.extract.keywords import content_words, textrank_keywords, tfidf_keywords
 from flows.extract.laws import extract_laws
 from flows.extract.meetings import extract_meetings
 from flows.extract.organizations import extract_organizations

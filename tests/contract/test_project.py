@@ -13,8 +13,12 @@ from flows.warehouse import catalog
 
 SQL_DIR = PROJECT_ROOT / "warehouse"
 REQUIRED_HEADER = ("object", "purpose", "grain", "keys", "upstreams", "materialized")
-PREFIXES = {"core": ("dim_", "fct_"), "staging": ("stg_",), "reporting": ("rpt_",),
-            "checks": ("assert_",)}
+PREFIXES = {
+    "core": ("dim_", "fct_"),
+    "staging": ("stg_",),
+    "reporting": ("rpt_",),
+    "checks": ("assert_",),
+}
 OBJECTS = catalog(SQL_DIR)
 
 
@@ -39,8 +43,9 @@ def test_core_models_follow_import_ctes_then_final(obj):
     assert obj.header.get("unique_key")
 
 
-@pytest.mark.parametrize("obj", [o for o in OBJECTS if o.schema == "reporting"],
-                         ids=lambda o: o.name)
+@pytest.mark.parametrize(
+    "obj", [o for o in OBJECTS if o.schema == "reporting"], ids=lambda o: o.name
+)
 def test_reporting_views_are_documented_in_the_database(obj):
     assert f"comment on view reporting.{obj.name}" in obj.body
 

@@ -37,8 +37,8 @@ def test_pipeline_loads_the_liaison_station_count_with_its_article(seed_copy, tm
 
     rows = query(
         warehouse,
-        "select title, cast(published_date as varchar), unit, subject from reporting.rpt_quantities "
-        "where value = 273",
+        "select title, cast(published_date as varchar), unit, subject "
+        "from reporting.rpt_quantities where value = 273",
     )
     expected = ("以实干向时代作答 凭实绩向人民交卷", "2024-02-04", "个", "代表联络站")
     assert expected in rows
@@ -53,7 +53,9 @@ def test_pipeline_accounts_for_every_file_and_records_the_run(seed_copy, tmp_pat
     assert [(path.name, "loaded") for path in sorted(seed_copy.iterdir())] == ledger
     runs = query(warehouse, "select run_id, status from reporting.rpt_runs")
     assert [(summary.run_id, "completed")] == runs
-    failed_checks = query(warehouse, "select count(*) from reporting.rpt_data_quality where not success")
+    failed_checks = query(
+        warehouse, "select count(*) from reporting.rpt_data_quality where not success"
+    )
     assert [(0,)] == failed_checks
 
 
@@ -81,9 +83,7 @@ def test_changed_file_replaces_its_old_rows(seed_copy, tmp_path):
     assert first == data_counts(warehouse)  # same content once normalised: same facts
 
 
-def test_gate_failure_publishes_nothing_and_carries_the_result(
-    seed_copy, tmp_path, settings_env
-):
+def test_gate_failure_publishes_nothing_and_carries_the_result(seed_copy, tmp_path, settings_env):
     warehouse = tmp_path / "w.duckdb"
     renda_etl(source=str(seed_copy), warehouse=str(warehouse))
     before = data_counts(warehouse)

@@ -16,8 +16,14 @@ EXPECTATIONS = PROJECT_ROOT / "expectations"
 
 
 def quantity(value: float, unit: str | None = "个", start: int = 0) -> dict:
-    return {"article_id": "a", "start_offset": start, "end_offset": start + 2, "text": "3个",
-            "value": value, "unit": unit}
+    return {
+        "article_id": "a",
+        "start_offset": start,
+        "end_offset": start + 2,
+        "text": "3个",
+        "value": value,
+        "unit": unit,
+    }
 
 
 def test_gate_passes_a_good_frame():

@@ -25,7 +25,8 @@ def test_ingest_stage_accounts_for_every_file_once(tmp_path):
 
     files = read_table(tmp_path / "stage", "stg_files").sort("path")
     assert [("empty.txt", "quarantined"), ("good.txt", "loaded")] == files.select(
-        "path", "status").rows()
+        "path", "status"
+    ).rows()
     quarantined = read_table(tmp_path / "stage", "stg_quarantine")
     assert ["empty.txt"] == quarantined["path"].to_list()
     assert (1, 1) == (counts.files_loaded, counts.files_quarantined)

@@ -29,22 +29,65 @@ BODY = "本市建成代表联络站12个，收集意见建议300余条。"
 
 
 def stage_batch(stage_dir: Path, *, quantity_end: int = 17, path: str = "a.txt") -> None:
-    article = Article(file_id="f1", ordinal=0, body=BODY, body_original=BODY, title="标题",
-                      published_date=date(2024, 3, 1), source="某报", path=path)
-    write_table(stage_dir, "stg_files", [{
-        "path": path, "file_id": "f1", "size_bytes": 10, "encoding": "utf-8",
-        "status": "loaded", "article_count": 1, "page_chrome": ["打印本页"],
-    }])
+    article = Article(
+        file_id="f1",
+        ordinal=0,
+        body=BODY,
+        body_original=BODY,
+        title="标题",
+        published_date=date(2024, 3, 1),
+        source="某报",
+        path=path,
+    )
+    write_table(
+        stage_dir,
+        "stg_files",
+        [
+            {
+                "path": path,
+                "file_id": "f1",
+                "size_bytes": 10,
+                "encoding": "utf-8",
+                "status": "loaded",
+                "article_count": 1,
+                "page_chrome": ["打印本页"],
+            }
+        ],
+    )
     write_table(stage_dir, "stg_articles", [_article_row(article)])
-    write_table(stage_dir, "stg_tokens", [{"article_id": article.article_id, "token_count": 3,
-                                           "tokens": ["本市", "建成", "代表联络站"]}])
-    write_table(stage_dir, "stg_quantities", [{
-        "article_id": article.article_id, "start_offset": 14, "end_offset": quantity_end,
-        "text": BODY[14:quantity_end], "value": 12.0, "unit": "个", "subject": "代表联络站",
-    }])
-    write_table(stage_dir, "stg_term_mentions", [
-        {"article_id": article.article_id, "term": "代表联络站", "tf": 1, "tfidf": 0.5},
-    ])
+    write_table(
+        stage_dir,
+        "stg_tokens",
+        [
+            {
+                "article_id": article.article_id,
+                "token_count": 3,
+                "tokens": ["本市", "建成", "代表联络站"],
+            }
+        ],
+    )
+    write_table(
+        stage_dir,
+        "stg_quantities",
+        [
+            {
+                "article_id": article.article_id,
+                "start_offset": 14,
+                "end_offset": quantity_end,
+                "text": BODY[14:quantity_end],
+                "value": 12.0,
+                "unit": "个",
+                "subject": "代表联络站",
+            }
+        ],
+    )
+    write_table(
+        stage_dir,
+        "stg_term_mentions",
+        [
+            {"article_id": article.article_id, "term": "代表联络站", "tf": 1, "tfidf": 0.5},
+        ],
+    )
 
 
 def core_counts(warehouse: Path) -> dict[str, int]:
@@ -111,7 +154,8 @@ def test_every_audit_passes_on_a_good_batch(tmp_path):
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as connection:
         offending = {
             check.name: connection.execute(f"select count(*) from ({check.body})").fetchone()[0]
-            for check in catalog(SQL_DIR) if check.path.parent.name == "checks"
+            for check in catalog(SQL_DIR)
+            if check.path.parent.name == "checks"
         }
     assert all(count == 0 for count in offending.values()), offending
 
@@ -138,16 +182,16 @@ def test_a_held_warehouse_gives_a_clear_lock_error(tmp_path):
 
     warehouse = tmp_path / "w.duckdb"
     duckdb.connect(str(warehouse)).close()
+    hold = f"import duckdb, time; c = duckdb.connect({str(warehouse)!r}); print('held', flush=True)"
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         f"import duckdb,sys,time; c=duckdb.connect({str(warehouse)!r}); print('held', flush=True); time.sleep(30)"],
-        stdout=subprocess.PIPE, text=True,
+        [sys.executable, "-c", hold + "; time.sleep(30)"],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert "held" == holder.stdout.readline().strip()
-        with pytest.raises(WarehouseLocked, match="open in another process"):
-            with connect(warehouse):
-                pass
+        with pytest.raises(WarehouseLocked, match="open in another process"), connect(warehouse):
+            pass
     finally:
         holder.kill()
         holder.wait()
