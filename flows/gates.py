@@ -80,14 +80,22 @@ def load_suite_definition(expectations_dir: Path, suite_name: str) -> dict[str, 
     return definition
 
 
-def validate_frame(data: pd.DataFrame, definition: dict[str, Any]) -> GateResult:
-    """Validate a pandas frame against a suite definition (no exception on failure)."""
+def validate_frame(
+    data: pd.DataFrame, definition: dict[str, Any], parameters: dict[str, Any] | None = None
+) -> GateResult:
+    """Validate a pandas frame against a suite definition (no exception on failure).
+
+    `parameters` fill the suite's {"$PARAMETER": name} placeholders, so a suite can check values
+    against reference data kept in seeds/ (the unit catalogue) instead of a copy of it.
+    """
     import great_expectations as gx
 
     context = _context()
     suite = gx.ExpectationSuite(**definition)
     batch = _batch_definition(definition["name"]).get_batch(batch_parameters={"dataframe": data})
-    validation = batch.validate(suite, result_format="SUMMARY")
+    validation = batch.validate(
+        suite, expectation_parameters=parameters or {}, result_format="SUMMARY"
+    )
     outcomes = [_outcome(index, result) for index, result in enumerate(validation.results)]
     del context  # the context only has to exist while the suite is built and run
     return GateResult(
@@ -114,13 +122,20 @@ def gate_frame(data: pl.DataFrame) -> pd.DataFrame:
     return converted.to_pandas()
 
 
+def suite_parameters() -> dict[str, Any]:
+    """Reference data the suites check against, read from seeds/ when a gate runs."""
+    from flows.extract.quantities import unit_catalogue
+
+    return {"unit_catalogue": sorted(unit_catalogue())}
+
+
 def check_gate(data: pl.DataFrame, expectations_dir: Path, suite_name: str) -> GateResult:
     """Validate a stage output and raise GateFailed on any failed expectation.
 
     The suite is read first, so a missing or broken suite stops the run before any validation.
     """
     definition = load_suite_definition(expectations_dir, suite_name)
-    result = validate_frame(gate_frame(data), definition)
+    result = validate_frame(gate_frame(data), definition, suite_parameters())
     if not result.success:
         raise GateFailed(result)
     return result

@@ -26,7 +26,21 @@ from flows.warehouse import RunInfo, load_batch, read_corpus_state
 
 INGEST_SUITES = ("stg_files", "stg_articles")
 SEGMENT_SUITES = ("stg_tokens",)
-EXTRACT_SUITES = ("stg_term_mentions", "stg_keywords", "stg_quantities")
+EXTRACT_SUITES = (
+    "stg_term_mentions",
+    "stg_keywords",
+    "stg_quantities",
+    "stg_people",
+    "stg_places",
+    "stg_organizations",
+    "stg_laws",
+    "stg_slogans",
+    "stg_votes",
+    "stg_meetings",
+    "stg_dated_events",
+    "stg_topics",
+    "stg_article_regions",
+)
 
 
 @dataclass
@@ -66,7 +80,8 @@ def extract_facts(stage_dir: Path, settings: Settings) -> dict[str, int]:
 
 @task(name="check_gate", cache_policy=NO_CACHE, task_run_name="gate-{suite_name}")
 def gate_table(stage_dir: Path, suite_name: str, expectations_dir: Path) -> GateResult:
-    result = check_gate(read_table(stage_dir, suite_name), expectations_dir, suite_name)
+    data = read_table(stage_dir, suite_name)
+    result = check_gate(data, expectations_dir, suite_name)
     get_run_logger().info("gate %s passed on %d rows", suite_name, result.row_count)
     return result
 

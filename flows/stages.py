@@ -205,7 +205,7 @@ def _tokens_by_article(stage_dir: Path) -> dict[str, list[str]]:
 
 def corpus_idf(batch_tokens: Iterable[list[str]], corpus: CorpusState) -> dict[str, float]:
     """IDF learned from the whole corpus: the batch plus every article already loaded."""
-    from flows.extract.keywords import content_words, learn_idf_from_counts
+    from flows.extract.keywords import content_words, idf_from_counts
 
     frequency = dict(corpus.document_frequency)
     documents = corpus.document_count
@@ -213,7 +213,7 @@ def corpus_idf(batch_tokens: Iterable[list[str]], corpus: CorpusState) -> dict[s
         documents += 1
         for term in set(content_words(tokens)):
             frequency[term] = frequency.get(term, 0) + 1
-    return learn_idf_from_counts(frequency, documents)
+    return idf_from_counts(frequency, documents)
 
 
 def write_facts(

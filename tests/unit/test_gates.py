@@ -89,3 +89,12 @@ def test_every_suite_checks_a_minimum_row_count():
         suite = json.loads(path.read_text(encoding="utf-8"))
         types = [expectation["type"] for expectation in suite["expectations"]]
         assert "expect_table_row_count_to_be_between" in types, path.name
+
+
+def test_gate_rejects_a_unit_outside_the_catalogue():
+    data = frame("stg_quantities", [quantity(3, unit="斤两")])
+
+    with pytest.raises(GateFailed) as failure:
+        check_gate(data, EXPECTATIONS, "stg_quantities")
+
+    assert [["斤两"]] == [o.sample for o in failure.value.result.failures if o.column == "unit"]

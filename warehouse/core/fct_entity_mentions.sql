@@ -1,7 +1,8 @@
 -- object: core.fct_entity_mentions
 -- purpose: people, places and organisations named in articles, each traceable to its offset
 -- grain: one row per entity mention (entity_type person | place | organization)
--- keys: entity_mention_sk = sk(article_id|entity_type|start_offset); article_sk -> dim_articles;
+-- keys: entity_mention_sk = sk(article_id|entity_type|start_offset|end_offset), since nested
+--       names share a start (市人大常委会 inside 市人大常委会机关); article_sk -> dim_articles;
 --       person_sk -> dim_people, organization_sk -> dim_organizations, region_sk -> dim_regions
 --       (each the unknown member sk(null) where it does not apply)
 -- upstreams: staging.stg_people, staging.stg_places, staging.stg_organizations, staging.stg_run
@@ -48,8 +49,8 @@ run as (
 
 final as (
     select
-        sk(mentions.article_id || '|' || mentions.entity_type || '|' || mentions.start_offset)
-            as entity_mention_sk,
+        sk(concat_ws('|', mentions.article_id, mentions.entity_type, mentions.start_offset,
+            mentions.end_offset)) as entity_mention_sk,
         sk(mentions.article_id) as article_sk,
         mentions.entity_type,
         mentions.name,

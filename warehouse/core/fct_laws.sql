@@ -1,7 +1,7 @@
 -- object: core.fct_laws
 -- purpose: laws and documents cited in 《》, typed by kind
 -- grain: one row per law mention
--- keys: law_sk = sk(article_id|start_offset); article_sk -> dim_articles
+-- keys: law_sk = sk(article_id|start_offset|end_offset); article_sk -> dim_articles
 -- upstreams: staging.stg_laws, staging.stg_run
 -- materialized: by_article
 -- unique_key: law_sk
@@ -16,7 +16,7 @@ run as (
 
 final as (
     select
-        sk(mentions.article_id || '|' || mentions.start_offset) as law_sk,
+        sk(concat_ws('|', mentions.article_id, mentions.start_offset, mentions.end_offset)) as law_sk,
         sk(mentions.article_id) as article_sk,
         mentions.title,
         mentions.kind,

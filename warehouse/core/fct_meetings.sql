@@ -1,7 +1,7 @@
 -- object: core.fct_meetings
 -- purpose: named meetings of congresses and their standing committees
 -- grain: one row per meeting mention
--- keys: meeting_sk = sk(article_id|start_offset); article_sk -> dim_articles
+-- keys: meeting_sk = sk(article_id|start_offset|end_offset); article_sk -> dim_articles
 -- upstreams: staging.stg_meetings, staging.stg_run
 -- materialized: by_article
 -- unique_key: meeting_sk
@@ -16,7 +16,7 @@ run as (
 
 final as (
     select
-        sk(mentions.article_id || '|' || mentions.start_offset) as meeting_sk,
+        sk(concat_ws('|', mentions.article_id, mentions.start_offset, mentions.end_offset)) as meeting_sk,
         sk(mentions.article_id) as article_sk,
         mentions.text,
         mentions.body_name,

@@ -1,7 +1,7 @@
 -- object: core.fct_slogans
 -- purpose: slogans and numbered policy phrases (五大行动, 1661)
 -- grain: one row per slogan mention
--- keys: slogan_sk = sk(article_id|start_offset); article_sk -> dim_articles
+-- keys: slogan_sk = sk(article_id|start_offset|end_offset); article_sk -> dim_articles
 -- upstreams: staging.stg_slogans, staging.stg_run
 -- materialized: by_article
 -- unique_key: slogan_sk
@@ -16,7 +16,7 @@ run as (
 
 final as (
     select
-        sk(mentions.article_id || '|' || mentions.start_offset) as slogan_sk,
+        sk(concat_ws('|', mentions.article_id, mentions.start_offset, mentions.end_offset)) as slogan_sk,
         sk(mentions.article_id) as article_sk,
         mentions.text as slogan,
         mentions.start_offset,

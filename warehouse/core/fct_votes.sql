@@ -1,7 +1,7 @@
 -- object: core.fct_votes
 -- purpose: recorded votes on decisions
 -- grain: one row per vote mention
--- keys: vote_sk = sk(article_id|start_offset); article_sk -> dim_articles
+-- keys: vote_sk = sk(article_id|start_offset|end_offset); article_sk -> dim_articles
 -- upstreams: staging.stg_votes, staging.stg_run
 -- materialized: by_article
 -- unique_key: vote_sk
@@ -16,7 +16,7 @@ run as (
 
 final as (
     select
-        sk(mentions.article_id || '|' || mentions.start_offset) as vote_sk,
+        sk(concat_ws('|', mentions.article_id, mentions.start_offset, mentions.end_offset)) as vote_sk,
         sk(mentions.article_id) as article_sk,
         mentions.text,
         mentions.votes_for,

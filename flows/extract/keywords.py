@@ -1,0 +1,136 @@
+"""Keywords of an article: TF-IDF against an IDF learned from our own corpus, and TextRank.
+
+jieba's stock IDF was learned from general text, so it ranks 人大常委会/人大/工作/代表 at the
+top of every article here; an IDF learned from the corpus itself pushes those common words down.
+TextRank needs no corpus at all and is written here (a power iteration over a co-occurrence
+graph) because only flows/segment.py may import jieba.
+
+This module also owns `load_word_list`, the reader of seeds/dictionaries/*.txt that the other
+extractors in this package share.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+
+from flows.records import Keyword
+from flows.settings import get_settings
+
+STOPWORDS_FILE = "stopwords_zh.txt"
+_HAS_WORD_CHARACTER = re.compile(r"[\u4e00-\u9fffA-Za-z]")
+_NUMBER_LIKE = re.compile(r"^[\d０-９.,%％零一二三四五六七八九十百千万亿两第余多几]+$")
+
+
+@lru_cache(maxsize=64)
+def load_word_list(file_name: str, dictionary_dir: Path | None = None) -> tuple[str, ...]:
+    """Words of a seeds dictionary file, in file order: whitespace-separated, '#' comments."""
+    folder = dictionary_dir or get_settings().dictionary_dir
+    words: list[str] = []
+    for line in (folder / file_name).read_text(encoding="utf-8").splitlines():
+        words.extend(line.split("#", 1)[0].split())
+    return tuple(dict.fromkeys(words))
+
+
+def stopwords() -> frozenset[str]:
+    return frozenset(load_word_list(STOPWORDS_FILE))
+
+
+def is_content_word(token: str, stop: frozenset[str] | None = None) -> bool:
+    """A token worth ranking: two characters or more, has letters, not a number or stopword."""
+    token = token.strip()
+    if len(token) < 2 or not _HAS_WORD_CHARACTER.search(token) or _NUMBER_LIKE.match(token):
+        return False
+    return token not in (stopwords() if stop is None else stop)
+
+
+def content_words(tokens: Iterable[str]) -> list[str]:
+    stop = stopwords()
+    return [token.strip() for token in tokens if is_content_word(token, stop)]
+
+
+def learn_idf(documents: Iterable[list[str]]) -> dict[str, float]:
+    """Smoothed IDF over the content words of each document (see `idf_from_counts`)."""
+    document_frequency: Counter[str] = Counter()
+    document_count = 0
+    for tokens in documents:
+        document_count += 1
+        document_frequency.update(set(content_words(tokens)))
+    return idf_from_counts(document_frequency, document_count)
+
+
+def idf_from_counts(document_frequency: Mapping[str, int], document_count: int) -> dict[str, float]:
+    """Smoothed IDF, log((1 + N) / (1 + df)) + 1, from counts a warehouse can keep and add to."""
+    return {
+        term: math.log((1 + document_count) / (1 + frequency)) + 1
+        for term, frequency in document_frequency.items()
+    }
+
+
+def tfidf_keywords(tokens: list[str], idf: dict[str, float], k: int) -> list[Keyword]:
+    """The k content words with the highest term frequency x IDF.
+
+    A term the corpus never saw gets the highest IDF known: it is at least as rare as the rarest.
+    """
+    words = content_words(tokens)
+    if not words or k <= 0:
+        return []
+    unseen_idf = max(idf.values(), default=1.0)
+    counts = Counter(words)
+    weights = {
+        term: count / len(words) * idf.get(term, unseen_idf) for term, count in counts.items()
+    }
+    return _top_keywords(weights, k, "tfidf")
+
+
+def textrank_keywords(tokens: list[str], k: int, window: int = 5) -> list[Keyword]:
+    """The k content words with the highest PageRank in their co-occurrence graph."""
+    words = content_words(tokens)
+    if not words or k <= 0:
+        return []
+    return _top_keywords(_pagerank(_cooccurrence_graph(words, window)), k, "textrank")
+
+
+def _cooccurrence_graph(words: list[str], window: int) -> dict[str, Counter[str]]:
+    """Undirected edges between words at most `window - 1` positions apart, weighted by count."""
+    graph: dict[str, Counter[str]] = defaultdict(Counter)
+    for position, word in enumerate(words):
+        graph[word]  # a word with no neighbour is still a node
+        for neighbour in words[position + 1 : position + window]:
+            if neighbour != word:
+                graph[word][neighbour] += 1
+                graph[neighbour][word] += 1
+    return graph
+
+
+def _pagerank(
+    graph: dict[str, Counter[str]], damping: float = 0.85, iterations: int = 100
+) -> dict[str, float]:
+    """Weighted PageRank by power iteration, stopping once scores move less than 1e-6."""
+    scores = dict.fromkeys(graph, 1.0)
+    out_weight = {node: sum(edges.values()) or 1.0 for node, edges in graph.items()}
+    for _ in range(iterations):
+        updated = {
+            node: (1 - damping)
+            + damping
+            * sum(weight / out_weight[other] * scores[other] for other, weight in edges.items())
+            for node, edges in graph.items()
+        }
+        converged = max(abs(updated[node] - scores[node]) for node in graph) < 1e-6
+        scores = updated
+        if converged:
+            break
+    return scores
+
+
+def _top_keywords(weights: dict[str, float], k: int, method: str) -> list[Keyword]:
+    # Ties break on the term itself so the ranking is the same on every run.
+    ranked = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:k]
+    return [
+        Keyword(term=term, weight=round(weight, 6), method=method, rank=rank)
+        for rank, (term, weight) in enumerate(ranked, start=1)
+    ]

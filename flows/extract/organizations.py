@@ -1,0 +1,274 @@
+"""Organisations in an article, as written, with abbreviated names resolved where clear.
+
+An organisation ends in a suffix from seeds/dictionaries/orgs_suffixes.txt (人大常委会, 有限公司,
+局, 实验室 ...); its name is the name-like tokens before the suffix, back to the first word that
+cannot be part of a name. Names inside names count on their own, as the gold convention asks:
+安阳市人大常委会代表工作委员会 also yields 安阳市人大常委会.
+
+A name needs something that makes it particular: a place, a level word (市, 省, 全国, 中共) or a
+proper-noun token. Otherwise 工作中心 or 相关部门 would pass. "市人大常委会" and the like are
+resolved to the article's own city or county (`region`) when the level matches.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from flows.extract.keywords import load_word_list
+from flows.extract.places import get_gazetteer
+from flows.records import Organization, Place
+from flows.segment import Token
+
+_MAX_NAME_LENGTH = 24
+_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
+_NAME_LIKE_POS = ("n", "s", "a", "b", "f", "j", "z", "g", "x", "eng", "l")
+_PROPER_POS = ("nr", "ns", "nz", "nt", "j", "x", "eng")
+_TOWN_ENDING = re.compile(r"(镇|乡|村|街道|社区)$")
+_COMPANY_SUFFIXES = ("公司", "集团", "合作社")  # company names often hold verbs: 开发, 创新
+
+
+@dataclass(frozen=True, slots=True)
+class _Stops:
+    """Where a walk back over a name must end."""
+
+    feature_ends: set[int]
+    division_starts: set[int]
+    org_ends: set[int]
+    place_tokens: set[int]  # starts of tokens inside a place name: 王庄(nr)村 is no person
+
+
+@dataclass(frozen=True, slots=True)
+class _Vocabulary:
+    suffixes: tuple[str, ...]  # longest first
+    dependent: frozenset[str]
+    national: frozenset[str]
+    levels: frozenset[str]
+    generic: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> _Vocabulary:
+    suffixes = load_word_list("orgs_suffixes.txt") + load_word_list("orgs_dependent_suffixes.txt")
+    return _Vocabulary(
+        suffixes=tuple(sorted(set(suffixes), key=len, reverse=True)),
+        dependent=frozenset(load_word_list("orgs_dependent_suffixes.txt")),
+        national=frozenset(load_word_list("orgs_national.txt")),
+        levels=frozenset(load_word_list("orgs_level_prefixes.txt")),
+        generic=frozenset(load_word_list("orgs_generic_words.txt")),
+    )
+
+
+def extract_organizations(
+    text: str, tagged: list[Token], places: list[Place], region: Place | None
+) -> list[Organization]:
+    """Every organisation mention in `text`, in order of position."""
+    spans = find_organization_spans(text, tagged, places)
+    return [
+        Organization(text[start:end], start, end, resolve_abbreviation(text[start:end], region))
+        for start, end in spans
+    ]
+
+
+def find_organization_spans(
+    text: str, tagged: list[Token], places: list[Place]
+) -> list[tuple[int, int]]:
+    """(start, end) of each organisation name, nested names included, sorted."""
+    vocabulary = _vocabulary()
+    feature_ends = _feature_place_ends(places)
+    place_starts = {place.start for place in places}
+    division_starts = {place.start for place in places if place.name in get_gazetteer().aliases}
+    place_tokens = {
+        t.start for t in tagged for p in places if p.start <= t.start and t.end <= p.end
+    }
+    spans: set[tuple[int, int]] = set()
+    org_ends: set[int] = set()
+    for position in range(len(tagged)):
+        span = _organization_ending_at(
+            text,
+            tagged,
+            position,
+            vocabulary,
+            _Stops(feature_ends, division_starts, org_ends, place_tokens),
+            place_starts,
+        )
+        if span is not None:
+            spans.add(span)
+            org_ends.add(span[1])
+    return sorted(spans)
+
+
+def _feature_place_ends(places: list[Place]) -> set[int]:
+    """Ends of zones and landmarks: an organisation inside one starts after it (开发区X公司)."""
+    return {place.end for place in places if not _is_division_or_town(place.name)}
+
+
+def _is_division_or_town(name: str) -> bool:
+    return name in get_gazetteer().aliases or _TOWN_ENDING.search(name) is not None
+
+
+def _organization_ending_at(
+    text: str,
+    tagged: list[Token],
+    position: int,
+    vocabulary: _Vocabulary,
+    stops: _Stops,
+    place_starts: set[int],
+) -> tuple[int, int] | None:
+    token = tagged[position]
+    if token.text in vocabulary.national:
+        return token.start, token.end
+    suffix = next((s for s in vocabulary.suffixes if token.text.endswith(s)), None)
+    if suffix is None or (
+        token.text in vocabulary.generic and token.text not in vocabulary.suffixes
+    ):
+        return None
+    if suffix in vocabulary.dependent and token.start not in stops.org_ends:
+        return None
+    if (
+        suffix == "人大"
+        and position + 1 < len(tagged)
+        and tagged[position + 1].text.startswith("代表")
+    ):
+        return None  # X人大 + 代表联络站: the 人大 names the deputies, not a body
+    start = _walk_back(tagged, position, stops, suffix, vocabulary)
+    name = text[start : token.end]
+    if name in vocabulary.suffixes or _is_generic(name, tagged, start, stops, vocabulary):
+        return None
+    name_tokens = [t for t in tagged[: position + 1] if t.start >= start]
+    if not _is_particular(name, name_tokens, vocabulary, place_starts, token):
+        return None
+    return start, token.end
+
+
+def _walk_back(
+    tagged: list[Token], position: int, stops: _Stops, suffix: str, vocabulary: _Vocabulary
+) -> int:
+    """Start of the name: back over name-like tokens, to the first division name at most.
+
+    The division is the organisation's own (汤阴县 in 汤阴县某镇某村代表联络站); what comes
+    before it is address (湖南省 in 湖南省株洲市人大常委会), except 中共 in 中共X市委.
+    """
+    end = tagged[position].end
+    start = tagged[position].start
+    for index in range(position - 1, -1, -1):
+        token = tagged[index]
+        # A company after a zone is in the zone (开发区 + X公司); a deputies' station or a body
+        # named after one holds it (某某创业园代表联络站).
+        at_zone_end = token.end in stops.feature_ends and suffix.endswith(_COMPANY_SUFFIXES)
+        if at_zone_end or end - token.start > _MAX_NAME_LENGTH:
+            break
+        in_place = token.start in stops.place_tokens
+        before_suffix = index == position - 1
+        if not in_place and not _is_name_like(token, suffix, before_suffix):
+            break
+        start = token.start
+        if token.start in stops.division_starts:
+            if (
+                index > 0
+                and tagged[index - 1].text in vocabulary.levels
+                and len(tagged[index - 1].text) > 1
+            ):
+                start = tagged[index - 1].start
+            break
+    return start
+
+
+def _is_name_like(token: Token, suffix: str, before_suffix: bool) -> bool:
+    if (
+        not _WORD.fullmatch(token.text)
+        or token.text in _stop_tokens()
+        or token.text in _role_words()
+    ):
+        return False
+    pos = token.pos or ""
+    if pos.startswith("vn"):
+        return before_suffix or len(token.text) == 1  # 代表工作委员会, not 调研人大代表联络站
+    is_company = suffix.endswith(_COMPANY_SUFFIXES)
+    if pos.startswith("nr") and not is_company:
+        return False  # a person's name ends the organisation before it: 主任张三带队到X联络站
+    if pos.startswith(_NAME_LIKE_POS):
+        return True
+    return is_company and pos.startswith("v")
+
+
+def _is_generic(
+    name: str, tagged: list[Token], start: int, stops: _Stops, vocabulary: _Vocabulary
+) -> bool:
+    """The name, or what follows its division (某某市 + 工作中心), is a common noun."""
+    if name in vocabulary.generic:
+        return True
+    first = next((t for t in tagged if t.start == start), None)
+    return (
+        first is not None
+        and start in stops.division_starts
+        and name[len(first.text) :] in vocabulary.generic
+    )
+
+
+@lru_cache(maxsize=1)
+def _role_words() -> frozenset[str]:
+    """Titles that end an organisation's name (主任, 书记); 代表 and 委员 also name bodies."""
+    titles = load_word_list("roles_titles.txt")
+    return frozenset(title for title in titles if "代表" not in title and "委员" not in title)
+
+
+@lru_cache(maxsize=1)
+def _stop_tokens() -> frozenset[str]:
+    # Words that open a clause rather than a name: 全市 in 全市各部门, 各 in 各级人大.
+    return frozenset(
+        {"全市", "全省", "全县", "全区", "各级", "各", "该", "本", "我", "其", "相关", "有关"}
+    )
+
+
+def _is_particular(
+    name: str,
+    name_tokens: list[Token],
+    vocabulary: _Vocabulary,
+    place_starts: set[int],
+    suffix_token: Token,
+) -> bool:
+    """A place, a level word or a proper noun before the suffix makes the name particular."""
+    prefix_tokens = name_tokens[:-1]
+    if not prefix_tokens:
+        # One token: 市委 (a level and a suffix), or a name jieba knows as an organisation.
+        if (suffix_token.pos or "").startswith(("nt", "nz")) and len(name) > 3:
+            return True
+        return (
+            suffix_token.text[0] in vocabulary.levels
+            and suffix_token.text[1:] in vocabulary.suffixes
+        )
+    if name_tokens[0].text in vocabulary.levels or name_tokens[0].start in place_starts:
+        return True
+    return any((t.pos or "").startswith(_PROPER_POS) for t in prefix_tokens)
+
+
+# --- abbreviations ----------------------------------------------------------------------------
+
+
+def resolve_abbreviation(name: str, region: Place | None) -> str:
+    """市人大常委会 -> 安阳市人大常委会 when the article's region has a city (or a county-level
+    city) to stand for "市"; the name as written when nothing fits."""
+    if (
+        region is None
+        or not name
+        or name[0] not in _LEVEL_FIELDS
+        or name.startswith(("市场", "县域"))
+    ):
+        return name
+    for field_name in _LEVEL_FIELDS[name[0]]:
+        full = getattr(region, field_name)
+        if full and full.endswith(name[0]):
+            return full + name[1:]
+    return name
+
+
+# "市" is the county when the county is a county-level city (林州市): the article speaks of it.
+_LEVEL_FIELDS = {
+    "省": ("province",),
+    "市": ("county", "city"),
+    "州": ("city",),
+    "县": ("county",),
+    "区": ("county",),
+}

@@ -1,0 +1,75 @@
+"""Duplicates: exact copies, reprints contained in a longer page, and the canonical choice."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flows.ingest import find_duplicates
+from flows.records import Article
+
+PARAGRAPHS = [
+    "市人大常委会深入基层开展专题调研，听取代表和群众对养老服务工作的意见建议，推动问题解决。",
+    "调研组先后走访五十余家养老机构，梳理出六个方面二十余项问题，提出四个方面十六项具体建议。",
+    "会后，市人大常委会列出问题清单，连同审议意见一并转交市政府研究办理，以清单式落实推进整改。",
+    "下一步，常委会将持续跟踪监督，确保各项整改措施落到实处，让老年人共享发展成果。",
+]
+OTHER = "县人大代表深入田间地头，了解种植户在产销对接方面的困难，协调有关部门帮助解决销路问题。" * 3
+
+
+def _article(file_id: str, body: str, **fields) -> Article:
+    return Article(file_id=file_id, ordinal=0, body=body, body_original=body, **fields)
+
+
+def test_find_duplicates_links_the_sample_reprint_pair(sample_outcomes) -> None:
+    articles = [a for outcome in sample_outcomes.values() for a in outcome.articles]
+    reprint = sample_outcomes["000_54f3899849c6cafd.txt"].articles[0]
+    original = sample_outcomes["001_4ca2f901b2fa3bdc.txt"].articles[1]
+    links = find_duplicates(articles)
+    # The reprint carries a 原文链接 (it says it is a copy), so the newspaper text is canonical.
+    assert [(reprint.article_id, original.article_id, "near")] == [
+        (link.article_id, link.canonical_article_id, link.method) for link in links
+    ]
+    assert links[0].similarity >= 0.8
+
+
+def test_find_duplicates_flags_exact_copy_with_other_whitespace() -> None:
+    first = _article("a", "\n".join(PARAGRAPHS), published_date=date(2024, 1, 2))
+    second = _article(
+        "b", "  ".join(PARAGRAPHS).replace("，", ","), published_date=date(2024, 1, 1)
+    )
+    [link] = find_duplicates([first, second])
+    # The earlier publish date is canonical, whatever the order of the input.
+    assert (first.article_id, second.article_id, "exact", 1.0) == (
+        link.article_id,
+        link.canonical_article_id,
+        link.method,
+        link.similarity,
+    )
+
+
+def test_find_duplicates_uses_containment_for_embedded_story() -> None:
+    short = _article("a", "\n".join(PARAGRAPHS[:3]))
+    longer = _article("b", "\n".join([OTHER, *PARAGRAPHS, OTHER.replace("县", "乡")]))
+    [link] = find_duplicates([short, longer])
+    # Jaccard is low (the longer page is mostly other text) but the short story is all inside it.
+    assert ("near", True) == (link.method, link.similarity >= 0.8)
+
+
+def test_find_duplicates_leaves_different_stories_alone() -> None:
+    first = _article("a", "\n".join(PARAGRAPHS))
+    second = _article("b", OTHER)
+    assert [] == find_duplicates([first, second])
+
+
+def test_find_duplicates_ignores_tiny_shared_boilerplate() -> None:
+    # Two briefs that share only a short stock sentence are not the same story.
+    stock = "会议强调，要认真贯彻落实。"
+    first = _article("a", stock + PARAGRAPHS[0])
+    second = _article("b", stock + OTHER)
+    assert [] == find_duplicates([first, second])
+
+
+def test_find_duplicates_never_links_an_article_to_itself() -> None:
+    # The same article passed twice (in the batch and among earlier loads) is not a duplicate.
+    article = _article("a", "\n".join(PARAGRAPHS))
+    assert [] == find_duplicates([article, article])
