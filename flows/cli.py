@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -65,8 +68,22 @@ def run(
     _prepare_prefect()
     from flows.pipeline import renda_etl
 
-    summary = renda_etl(source=source, warehouse=str(warehouse) if warehouse else None)
+    with _user_errors():
+        summary = renda_etl(source=source, warehouse=str(warehouse) if warehouse else None)
     _print_summary(summary)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Errors a user can act on become one sentence and exit code 1, not a traceback."""
+    from flows.gates import GateFailed, SuiteMissing
+    from flows.warehouse import WarehouseError
+
+    try:
+        yield
+    except (GateFailed, SuiteMissing, WarehouseError, FileNotFoundError, ValueError) as error:
+        console.print(f"[red]error:[/] {error}", highlight=False)
+        raise typer.Exit(1) from None
 
 
 def _print_summary(summary) -> None:
@@ -95,6 +112,32 @@ def _print_summary(summary) -> None:
 
 
 @app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="A SELECT statement, or a reporting view name.")],
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file to read.")] = None,
+    limit: Annotated[int, typer.Option(help="Rows to show at most.")] = 50,
+) -> None:
+    """Query the warehouse read-only and print the result as a table.
+
+    Examples: renda query rpt_quantities ; renda query "select * from reporting.rpt_runs"
+    """
+    from flows.warehouse import connect
+
+    statement = f"select * from reporting.{sql}" if sql.isidentifier() else sql
+    with _user_errors(), connect(warehouse or get_settings().warehouse_path, read_only=True) as db:
+        try:
+            cursor = db.execute(statement)
+        except duckdb.Error as error:
+            raise ValueError(f"the query failed: {error}") from error
+        columns = [column[0] for column in cursor.description]
+        rows = cursor.fetchmany(limit)
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*("" if value is None else str(value) for value in row))
+    console.print(table)
+
+
+@app.command()
 def export(
     gold: Annotated[
         Path, typer.Option(help="Folder to write one gold-format JSON per input file.")
@@ -107,7 +150,8 @@ def export(
     """
     from flows.gold_export import export_gold
 
-    written = export_gold(warehouse or get_settings().warehouse_path, gold)
+    with _user_errors():
+        written = export_gold(warehouse or get_settings().warehouse_path, gold)
     console.print(f"wrote {len(written)} files to {gold}")
 
 
@@ -123,7 +167,8 @@ def evaluate_command(
     """
     from flows.evaluate import evaluate, format_evaluation
 
-    evaluation = evaluate(predicted, gold)
+    with _user_errors():
+        evaluation = evaluate(predicted, gold)
     console.print(format_evaluation(evaluation), highlight=False)
     failures = evaluation.check(EVAL_THRESHOLDS)
     for failure in failures:
