@@ -15,7 +15,7 @@ from flows.warehouse import connect, migrate
 
 
 def record_run_start(settings: Settings, run_id: str, source: str, extractor_version: str) -> None:
-    with connect(settings.warehouse_path) as connection:
+    with connect(settings.live_warehouse_path) as connection:
         migrate(connection, settings.sql_dir)
         connection.execute(
             "insert or replace into ops.runs "
@@ -34,7 +34,7 @@ def record_run_end(
     error: str | None = None,
 ) -> None:
     now = datetime.now(UTC)
-    with connect(settings.warehouse_path) as connection:
+    with connect(settings.live_warehouse_path) as connection:
         connection.execute("begin transaction")
         connection.execute(
             "update ops.runs set ended_at = ?, status = ?, error = ?, stage_counts = ? "

@@ -22,7 +22,7 @@ from flows.lineage import extractor_version
 from flows.settings import Settings, get_settings
 from flows.stage_io import read_table
 from flows.stages import extract_stage, ingest_stage, segment_stage
-from flows.warehouse import RunInfo, load_batch, read_corpus_state
+from flows.warehouse import RunInfo, load_batch, publish_snapshot, read_corpus_state
 
 INGEST_SUITES = ("stg_files", "stg_articles")
 SEGMENT_SUITES = ("stg_tokens",)
@@ -56,7 +56,7 @@ class RunSummary:
 
 @task(name="ingest_articles", cache_policy=NO_CACHE)
 def ingest_articles(source: str, stage_dir: Path, settings: Settings) -> dict:
-    corpus = read_corpus_state(settings.warehouse_path, with_articles=True, with_terms=False)
+    corpus = read_corpus_state(settings.live_warehouse_path, with_articles=True, with_terms=False)
     quarantine_dir = settings.warehouse_path.parent / "quarantine"
     counts = ingest_stage(source, stage_dir, quarantine_dir, corpus, settings.max_file_bytes)
     get_run_logger().info("ingest: %s", counts)
@@ -72,7 +72,7 @@ def segment_articles(stage_dir: Path) -> int:
 
 @task(name="extract_facts", cache_policy=NO_CACHE)
 def extract_facts(stage_dir: Path, settings: Settings) -> dict[str, int]:
-    corpus = read_corpus_state(settings.warehouse_path, with_articles=False, with_terms=True)
+    corpus = read_corpus_state(settings.live_warehouse_path, with_articles=False, with_terms=True)
     counts = extract_stage(stage_dir, corpus, settings.keywords_per_article)
     get_run_logger().info("extract: %s", counts)
     return counts
@@ -89,11 +89,18 @@ def gate_table(stage_dir: Path, suite_name: str, expectations_dir: Path) -> Gate
 @task(name="load_warehouse", cache_policy=NO_CACHE)
 def load_warehouse(stage_dir: Path, settings: Settings, run_id: str) -> dict[str, int]:
     run = RunInfo(run_id=run_id, extractor_version=extractor_version())
-    result = load_batch(settings.warehouse_path, settings.sql_dir, stage_dir, run)
+    result = load_batch(settings.live_warehouse_path, settings.sql_dir, stage_dir, run)
     get_run_logger().info(
         "load: %d articles replaced, committed in %.2fs", result.replaced_articles, result.seconds
     )
     return result.core_rows
+
+
+@task(name="publish_warehouse", cache_policy=NO_CACHE)
+def publish_warehouse(settings: Settings) -> str:
+    published = publish_snapshot(settings.live_warehouse_path, settings.warehouse_path)
+    get_run_logger().info("published the read snapshot %s", published)
+    return str(published)
 
 
 @flow(name="renda-etl", log_prints=True)
@@ -110,8 +117,10 @@ def renda_etl(source: str | None = None, warehouse: str | None = None) -> RunSum
         _run_stages(source, stage_dir, settings, summary, gates)
     except BaseException as error:
         _record_failure(settings, summary, gates, error)
+        publish_warehouse(settings)  # core is unchanged; readers see the failure in rpt_runs
         raise
     ops.record_run_end(settings, run_id, "completed", summary.stage_counts, gates)
+    publish_warehouse(settings)
     shutil.rmtree(stage_dir, ignore_errors=True)  # the warehouse now holds everything staged
     return summary
 

@@ -20,7 +20,8 @@ class Settings(BaseSettings):
 
     source_dir: Path = Field(PROJECT_ROOT / "seeds" / "articles", description="Articles to read.")
     warehouse_path: Path = Field(
-        PROJECT_ROOT / "warehouse" / "renda.duckdb", description="The DuckDB warehouse file."
+        PROJECT_ROOT / "warehouse" / "renda.duckdb",
+        description="The DuckDB warehouse to query: a snapshot published after every run.",
     )
     sql_dir: Path = Field(PROJECT_ROOT / "warehouse", description="SQL objects, one per file.")
     expectations_dir: Path = Field(
@@ -37,6 +38,16 @@ class Settings(BaseSettings):
         5_000_000, gt=0, description="Files larger than this are quarantined before decoding."
     )
     keywords_per_article: int = Field(10, gt=0, description="TF-IDF keywords kept per article.")
+
+    @property
+    def live_warehouse_path(self) -> Path:
+        """The file the pipeline writes; readers use `warehouse_path`, its published snapshot.
+
+        DuckDB has no lock wait, so a reader holding the file a load writes would make the load
+        fail. Loads write this hidden sibling and publish a copy under the documented name.
+        """
+        published = self.warehouse_path
+        return published.with_name(f".{published.stem}.live{published.suffix}")
 
     @property
     def work_dir(self) -> Path:

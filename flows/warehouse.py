@@ -16,8 +16,10 @@ Load protocol (write -> audit -> publish, all in one transaction):
 
 from __future__ import annotations
 
+import os
 import re
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -294,6 +296,29 @@ def _reconcile(
 
 def _count(connection: duckdb.DuckDBPyConnection, table: str) -> int:
     return connection.execute(f"select count(*) from {table}").fetchone()[0]
+
+
+# --- publishing ------------------------------------------------------------------------------
+
+
+def publish_snapshot(live: Path, published: Path) -> Path:
+    """Copy the live warehouse to a temporary file, then rename it over the published one.
+
+    The rename is atomic: a reader that opened the old snapshot keeps a consistent view, a
+    reader that opens the path afterwards sees the new one, and none ever sees a partial copy.
+    """
+    temporary = published.with_name(f".{published.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with connect(live) as connection:
+            connection.execute("checkpoint")
+            source = connection.execute("select current_database()").fetchone()[0]
+            connection.execute(f"attach '{temporary}' as snapshot")
+            connection.execute(f'copy from database "{source}" to snapshot')
+            connection.execute("detach snapshot")
+        os.replace(temporary, published)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return published
 
 
 # --- reading -------------------------------------------------------------------------------------

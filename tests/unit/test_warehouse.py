@@ -19,6 +19,7 @@ from flows.warehouse import (
     catalog,
     connect,
     load_batch,
+    publish_snapshot,
     migrate,
     table_counts,
 )
@@ -195,3 +196,21 @@ def test_a_held_warehouse_gives_a_clear_lock_error(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_published_snapshot_is_a_complete_copy_readers_can_hold(tmp_path):
+    stage_batch(tmp_path / "stage")
+    live, published = tmp_path / ".w.live.duckdb", tmp_path / "w.duckdb"
+    load_batch(live, SQL_DIR, tmp_path / "stage", RUN)
+
+    publish_snapshot(live, published)
+    reader = duckdb.connect(str(published), read_only=True)
+    try:
+        load_batch(live, SQL_DIR, tmp_path / "stage", RunInfo("run-2", "test"))  # not blocked
+        publish_snapshot(live, published)  # the rename does not disturb the open reader
+        rows = reader.execute("select value, unit from reporting.rpt_quantities").fetchall()
+    finally:
+        reader.close()
+    assert [(12.0, "个")] == rows
+    assert core_counts(live) == core_counts(published)
+    assert [] == list(tmp_path.glob("*.tmp"))
