@@ -19,8 +19,8 @@ from flows.warehouse import (
     catalog,
     connect,
     load_batch,
-    publish_snapshot,
     migrate,
+    publish_snapshot,
     table_counts,
 )
 
