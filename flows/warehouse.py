@@ -188,7 +188,7 @@ def load_batch(warehouse: Path, sql_dir: Path, stage_dir: Path, run: RunInfo) ->
         except BaseException:
             connection.execute("rollback")
             raise
-        result.core_rows = _reconcile(connection, sql_dir, result.staged_rows)
+        result.core_rows = _reconcile(connection, sql_dir)
         connection.execute("checkpoint")
     result.seconds = time.perf_counter() - started
     return result
@@ -278,19 +278,28 @@ def _audit(connection: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
         raise CheckFailed(failures)
 
 
-def _reconcile(
-    connection: duckdb.DuckDBPyConnection, sql_dir: Path, staged: dict[str, int]
-) -> dict[str, int]:
-    """Prove the commit landed: every staged article is in core, and count what core holds."""
-    batch_articles = connection.execute(
-        "select count(*) from core.dim_articles d join staging.stg_articles s "
-        "on d.article_id = s.article_id"
-    ).fetchone()[0]
-    if batch_articles != staged.get("stg_articles", 0):
-        raise WarehouseError(
-            f"load did not land: {staged.get('stg_articles', 0)} articles staged, "
-            f"{batch_articles} found in core after commit"
+def _reconcile(connection: duckdb.DuckDBPyConnection, sql_dir: Path) -> dict[str, int]:
+    """Prove the commit landed: each per-article table holds exactly what its model staged.
+
+    DuckDB 2.0 rolls back silently at COMMIT after a failed statement, so success is judged by
+    what the tables hold afterwards, never by the absence of an error.
+    """
+    mismatches = {}
+    for model in core_models(sql_dir):
+        if model.materialized != "by_article":
+            continue
+        expected = connection.execute(f"select count(*) from ({model.body})").fetchone()[0]
+        landed = connection.execute(
+            f"select count(*) from {model.qualified_name} where article_sk in "
+            "(select sk(article_id) from staging.stg_articles)"
+        ).fetchone()[0]
+        if expected != landed:
+            mismatches[model.name] = (expected, landed)
+    if mismatches:
+        described = ", ".join(
+            f"{name}: {e} staged, {n} loaded" for name, (e, n) in mismatches.items()
         )
+        raise WarehouseError(f"the load did not land as staged ({described})")
     return {model.name: _count(connection, model.qualified_name) for model in core_models(sql_dir)}
 
 

@@ -214,3 +214,16 @@ def test_published_snapshot_is_a_complete_copy_readers_can_hold(tmp_path):
     assert [(12.0, "个")] == rows
     assert core_counts(live) == core_counts(published)
     assert [] == list(tmp_path.glob("*.tmp"))
+
+
+def test_reconciliation_notices_rows_that_did_not_land(tmp_path):
+    """DuckDB 2.0 can roll back silently at COMMIT; the counts after commit must catch it."""
+    from flows.warehouse import WarehouseError, _reconcile
+
+    stage_batch(tmp_path / "stage")
+    load_batch(tmp_path / "w.duckdb", SQL_DIR, tmp_path / "stage", RUN)
+
+    with connect(tmp_path / "w.duckdb") as connection:
+        connection.execute("delete from core.fct_quantities")  # as if the commit had not landed
+        with pytest.raises(WarehouseError, match="fct_quantities: 1 staged, 0 loaded"):
+            _reconcile(connection, SQL_DIR)
