@@ -1,7 +1,7 @@
 -- object: core.dim_organizations
 -- purpose: organisations named in articles, by their resolved name where known
--- grain: one row per organisation name (resolved name when the article resolves an abbreviation)
--- keys: organization_sk = sk(coalesce(resolved_name, name))
+-- grain: one row per organisation name (resolved name when the article resolves an abbreviation), plus the unknown member
+-- keys: organization_sk = sk(coalesce(resolved_name, name)); sk(null) is the unknown member
 -- upstreams: staging.stg_organizations
 -- materialized: append_new_keys
 -- unique_key: organization_sk
@@ -13,6 +13,8 @@ with organizations as (
 
 final as (
     select sk(organization_name) as organization_sk, organization_name from organizations
+    union all
+    select sk(null), '(unknown)'
 )
 
 select * from final

@@ -1,7 +1,7 @@
 -- object: core.dim_people
 -- purpose: people named in articles (by name; namesakes are not told apart)
--- grain: one row per person name
--- keys: person_sk = sk(name)
+-- grain: one row per person name, plus the unknown member
+-- keys: person_sk = sk(name); sk(null) is the unknown member
 -- upstreams: staging.stg_people
 -- materialized: append_new_keys
 -- unique_key: person_sk
@@ -12,6 +12,8 @@ with people as (
 
 final as (
     select sk(name) as person_sk, name from people
+    union all
+    select sk(null), '(unknown)'
 )
 
 select * from final

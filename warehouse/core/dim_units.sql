@@ -1,7 +1,7 @@
 -- object: core.dim_units
 -- purpose: units and measure words that quantities are counted in (个, 元, %, 条 ...)
--- grain: one row per unit as written
--- keys: unit_sk = sk(unit)
+-- grain: one row per unit as written, plus the unknown member
+-- keys: unit_sk = sk(unit); sk(null) is the unknown member
 -- upstreams: staging.stg_quantities
 -- materialized: append_new_keys
 -- unique_key: unit_sk
@@ -12,6 +12,8 @@ with units as (
 
 final as (
     select sk(unit) as unit_sk, unit from units
+    union all
+    select sk(null), '(unknown)'
 )
 
 select * from final
