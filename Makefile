@@ -31,10 +31,10 @@ test: install
 
 # Score the pipeline against the hand-made gold annotations, on a fresh warehouse of its own.
 eval: install
-	rm -f warehouse/eval.duckdb
+	rm -f warehouse/eval.duckdb warehouse/.eval.live.duckdb
 	$(RENDA) run seeds/articles --warehouse warehouse/eval.duckdb
 	$(RENDA) export --gold warehouse/.eval --warehouse warehouse/eval.duckdb
-	$(RENDA) eval warehouse/.eval --gold tests/gold
+	$(RENDA) eval warehouse/.eval --gold tests/gold --check
 
 ui: install
 	$(VENV)/bin/prefect server start --host 127.0.0.1 --port 4200
@@ -43,4 +43,4 @@ lint: install
 	$(VENV)/bin/ruff check flows tests
 
 clean:
-	rm -rf warehouse/*.duckdb warehouse/.runs warehouse/.eval warehouse/quarantine .prefect
+	rm -rf warehouse/*.duckdb warehouse/.*.duckdb warehouse/.runs warehouse/.eval warehouse/quarantine .prefect

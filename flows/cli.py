@@ -25,7 +25,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
+console = Console(soft_wrap=True)  # long paths stay copyable when output is not a terminal
 
 EVAL_THRESHOLDS = {  # the quality bars of issues 3 and 4; `renda eval --check` enforces them
     "article_split": 0.95,
@@ -103,12 +103,21 @@ def _print_summary(summary) -> None:
             table.add_row(name, str(rows))
         console.print(table)
     console.print(f"gates passed: {len(summary.gates_passed)} ({', '.join(summary.gates_passed)})")
-    console.print(
-        "next: query it with\n"
-        f"  duckdb -readonly {summary.warehouse} "
-        '"select * from reporting.rpt_quantities limit 10"\n'
-        "  or open the run history with `make ui` (http://127.0.0.1:4200)"
+    warehouse_option = (
+        "" if _is_default_warehouse(summary.warehouse) else (f" --warehouse {summary.warehouse}")
     )
+    console.print(
+        "next:\n"
+        f"  .venv/bin/renda query rpt_quantities{warehouse_option}   "
+        "(or any SELECT, read-only)\n"
+        f"  open {summary.warehouse} read-only with any DuckDB client\n"
+        "  make ui, then http://127.0.0.1:4200 for the run history in Prefect",
+        highlight=False,
+    )
+
+
+def _is_default_warehouse(path: str) -> bool:
+    return Path(path).resolve() == get_settings().warehouse_path.resolve()
 
 
 @app.command()
