@@ -111,3 +111,36 @@ def _suites_with_quantity_cap(target: Path, cap: float) -> Path:
             expectation["kwargs"]["max_value"] = cap
     suite_file.write_text(json.dumps(suite, ensure_ascii=False), encoding="utf-8")
     return target
+
+
+def test_bad_files_are_quarantined_with_reasons_and_good_ones_still_load(
+    seed_copy, tmp_path, settings_env
+):
+    import os
+
+    settings_env(max_file_bytes="30000")  # the largest sample is 24 kB
+    (seed_copy / "empty.txt").write_bytes(b"")
+    (seed_copy / "blank.txt").write_text(" \n\t\n", encoding="utf-8")
+    (seed_copy / "image.txt").write_bytes(bytes(range(256)) * 8)
+    (seed_copy / "huge.txt").write_text("人大" * 20_000, encoding="utf-8")
+    os.mkfifo(seed_copy / "pipe.txt")
+    (tmp_path / "outside.txt").write_text("根目录之外的文件。", encoding="utf-8")
+    (seed_copy / "escape.txt").symlink_to(tmp_path / "outside.txt")
+    warehouse = tmp_path / "w.duckdb"
+
+    renda_etl(source=str(seed_copy), warehouse=str(warehouse))
+
+    reasons = dict(query(warehouse, "select path, reason from raw.quarantine"))
+    expected = {
+        "empty.txt": "empty",
+        "blank.txt": "whitespace_only",
+        "image.txt": "binary",
+        "huge.txt": "oversize",
+        "pipe.txt": "not_regular_file",
+        "escape.txt": "symlink_outside_root",
+    }
+    assert expected == reasons
+    statuses = dict(query(warehouse, "select path, status from raw.file_ledger"))
+    assert len(list(seed_copy.iterdir())) == len(statuses)  # every file accounted for once
+    assert {"quarantined"} == {statuses[path] for path in expected}
+    assert 20 == query(warehouse, "select count(*) from core.dim_articles")[0][0]
