@@ -77,7 +77,7 @@ class DuplicateLink:
 
 @dataclass(frozen=True, slots=True)
 class Quantity:
-    """A number with its unit: 建成代表联络站273个 -> 273, 个, subject 代表联络站."""
+    """A number with its unit: 建成代表联络站120个 -> 120, 个, subject 代表联络站."""
 
     text: str  # the number and unit as written, body[start:end]
     start: int
@@ -101,7 +101,7 @@ class Person:
     name: str
     start: int
     end: int
-    role: str | None = None  # as written: 平顶山市人大常委会党组书记、主任
+    role: str | None = None  # as written: 安阳市人大常委会党组书记、主任
     text: str = ""
 
 
@@ -121,7 +121,7 @@ class Organization:
     name: str  # as written
     start: int
     end: int
-    resolved_name: str | None = None  # 市人大常委会 -> 平顶山市人大常委会 where the article says so
+    resolved_name: str | None = None  # 市人大常委会 -> 安阳市人大常委会 where the article says so
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +151,7 @@ class Vote:
 
 @dataclass(frozen=True, slots=True)
 class Meeting:
-    text: str  # 市十二届人大常委会第十三次会议
+    text: str  # 市十五届人大常委会第八次会议
     start: int
     end: int
     body_name: str | None = None  # 人大常委会, 人民代表大会, 主任会议
@@ -165,7 +165,7 @@ class DatedEvent:
     start: int
     end: int
     event_date: date
-    date_text: str  # as written: 3月11日
+    date_text: str  # as written: 5月3日
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,16 +1,16 @@
 """Day-precise dates in an article and the clause each belongs to.
 
-    2024年3月11日, 2024-03-11, 2024/3/11, 2024.3.11   explicit year: taken as written
-    3月11日, 三月十一日                               year missing: resolved as below
+    2023年5月3日, 2023-05-03, 2023/5/3, 2023.5.3   explicit year: taken as written
+    5月3日, 五月三日                               year missing: resolved as below
 
 A date without a year is resolved against the publish date: its year, or the year before when
 the month/day would fall more than 31 days after publishing (a January article recalling
 12月20日). Without a publish date the year must come from the text itself: a year written in the
-same clause (2月1日，会议决定：自2024年起……), else the year of the previous resolved date in the
-article, else the last year written earlier in the article (2024年……8月19日). With none of these
+same clause (6月1日，会议决定：自2023年起……), else the year of the previous resolved date in the
+article, else the last year written earlier in the article (2023年……9月8日). With none of these
 the date is skipped: a guessed year would be a wrong fact.
 
-Not events: recurring dates (每年的2月20日), datelines (新华社北京10月29日电), month-only or
+Not events: recurring dates (每年的9月1日), datelines (新华社北京5月3日电), month-only or
 vague dates (6月底, 近日). The clause runs from the previous 。；!? (or line break) to the next.
 """
 
@@ -49,7 +49,7 @@ def _is_not_an_event(text: str, match: re.Match[str]) -> bool:
     before = text[max(0, match.start() - 3) : match.start()]
     if before.endswith(_RECURRING_BEFORE):
         return True
-    return text.startswith("电", match.end())  # 新华社北京10月29日电: a dateline
+    return text.startswith("电", match.end())  # 新华社北京5月3日电: a dateline
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:

@@ -4,9 +4,6 @@ jieba's stock IDF was learned from general text, so it ranks 人大常委会/人
 top of every article here; an IDF learned from the corpus itself pushes those common words down.
 TextRank needs no corpus at all and is written here (a power iteration over a co-occurrence
 graph) because only flows/segment.py may import jieba.
-
-This module also owns `load_word_list`, the reader of seeds/dictionaries/*.txt that the other
-extractors in this package share.
 """
 
 from __future__ import annotations
@@ -15,29 +12,17 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
-from pathlib import Path
 
 from flows.records import Keyword
-from flows.settings import get_settings
+from flows.vocabulary import word_list
 
-STOPWORDS_FILE = "stopwords_zh.txt"
+STOPWORDS_FILE = "stopwords_zh"
 _HAS_WORD_CHARACTER = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _NUMBER_LIKE = re.compile(r"^[\d０-９.,%％零一二三四五六七八九十百千万亿两第余多几]+$")
 
 
-@lru_cache(maxsize=64)
-def load_word_list(file_name: str, dictionary_dir: Path | None = None) -> tuple[str, ...]:
-    """Words of a seeds dictionary file, in file order: whitespace-separated, '#' comments."""
-    folder = dictionary_dir or get_settings().dictionary_dir
-    words: list[str] = []
-    for line in (folder / file_name).read_text(encoding="utf-8").splitlines():
-        words.extend(line.split("#", 1)[0].split())
-    return tuple(dict.fromkeys(words))
-
-
 def stopwords() -> frozenset[str]:
-    return frozenset(load_word_list(STOPWORDS_FILE))
+    return frozenset(word_list(STOPWORDS_FILE))
 
 
 def is_content_word(token: str, stop: frozenset[str] | None = None) -> bool:

@@ -1,29 +1,25 @@
-"""Laws and other titled documents: 《河南省养老服务条例》 -> title, kind 条例.
+"""Laws and other titled documents: 《某某省养老服务条例》 -> title, kind 条例.
 
 A title in 《》 is a law (in the broad sense the warehouse uses: laws, regulations, decisions,
 plans, opinions, reports, proposals) when it ends with a document kind from
 seeds/dictionaries/law_kinds.txt. Titles ending otherwise name newspapers, books or programmes
-(《人民日报》, 《平顶山日报》) and are left out. The longest matching kind wins
+(《某某日报》, 《某某晚报》) and are left out. The longest matching kind wins
 (实施条例 over 条例); a subtitle after —— stays part of the title, as the page writes it.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from flows.records import Law
-from flows.settings import get_settings
+from flows.vocabulary import lines
 
 _TITLE_RE = re.compile(r"《([^《》\n]{2,80})》")
 
 
-@lru_cache(maxsize=1)
 def _law_kinds() -> tuple[str, ...]:
-    path = get_settings().dictionary_dir / "law_kinds.txt"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    kinds = {line.strip() for line in lines if line.strip() and not line.startswith("#")}
-    return tuple(sorted(kinds, key=len, reverse=True))
+    # Longest first: a title ending in 实施办法 is that kind, not the shorter 办法.
+    return lines("law_kinds", longest_first=True)
 
 
 def law_kind(title: str) -> str | None:

@@ -1,13 +1,13 @@
 """Meetings of People's Congress bodies, with their term and session numbers.
 
-    市十二届人大常委会第十三次会议        -> 人大常委会, term 12, session 13
+    市十五届人大常委会第八次会议          -> 人大常委会, term 15, session 8
     第十四届全国人民代表大会第二次会议    -> 人民代表大会, term 14, session 2
-    市十二届人大二次会议                  -> 人民代表大会, term 12, session 2
-    十九届人大常委会第43次主任会议        -> 主任会议, term 19, session 43
+    市十五届人大三次会议                  -> 人民代表大会, term 15, session 3
+    十六届人大常委会第27次主任会议        -> 主任会议, term 16, session 27
     主任会议                              -> 主任会议 (no numbers)
 
-The place before the meeting (市, 锦州市) is part of the text when jieba reads it as a place.
-Party meetings (十三届七次全会) are not People's Congress meetings and are left out.
+The place before the meeting (市, 某某市) is part of the text when jieba reads it as a place.
+Party meetings (十一届五次全会) are not People's Congress meetings and are left out.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def _body_name(body: str, kind: str) -> str:
 
 
 def _place_start(text: str, start: int) -> int:
-    """Extend the meeting back over the place that owns it (锦州市, 市)."""
+    """Extend the meeting back over the place that owns it (某某市, 市)."""
     window = text[max(0, start - 10) : start]
     tokens = get_segmenter().tag(window) if window else []
     if tokens and (tokens[-1].pos in _PLACE_POS or tokens[-1].text in _PLACE_ABBREVIATIONS):

@@ -16,10 +16,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from flows.extract.keywords import load_word_list
 from flows.extract.places import get_gazetteer
 from flows.records import Organization, Place
 from flows.segment import Token
+from flows.vocabulary import word_list
 
 _MAX_NAME_LENGTH = 24
 _WORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
@@ -50,13 +50,13 @@ class _Vocabulary:
 
 @lru_cache(maxsize=1)
 def _vocabulary() -> _Vocabulary:
-    suffixes = load_word_list("orgs_suffixes.txt") + load_word_list("orgs_dependent_suffixes.txt")
+    suffixes = word_list("orgs_suffixes") + word_list("orgs_dependent_suffixes")
     return _Vocabulary(
         suffixes=tuple(sorted(set(suffixes), key=len, reverse=True)),
-        dependent=frozenset(load_word_list("orgs_dependent_suffixes.txt")),
-        national=frozenset(load_word_list("orgs_national.txt")),
-        levels=frozenset(load_word_list("orgs_level_prefixes.txt")),
-        generic=frozenset(load_word_list("orgs_generic_words.txt")),
+        dependent=frozenset(word_list("orgs_dependent_suffixes")),
+        national=frozenset(word_list("orgs_national")),
+        levels=frozenset(word_list("orgs_level_prefixes")),
+        generic=frozenset(word_list("orgs_generic_words")),
     )
 
 
@@ -184,7 +184,7 @@ def _is_name_like(token: Token, suffix: str, before_suffix: bool) -> bool:
         return False
     pos = token.pos or ""
     if pos.startswith("vn"):
-        return before_suffix or len(token.text) == 1  # 代表工作委员会, not 调研人大代表联络站
+        return before_suffix or len(token.text) == 1  # 代表工作委员会, not 视察人大代表联络站
     is_company = suffix.endswith(_COMPANY_SUFFIXES)
     if pos.startswith("nr") and not is_company:
         return False  # a person's name ends the organisation before it: 主任张三带队到X联络站
@@ -210,7 +210,7 @@ def _is_generic(
 @lru_cache(maxsize=1)
 def _role_words() -> frozenset[str]:
     """Titles that end an organisation's name (主任, 书记); 代表 and 委员 also name bodies."""
-    titles = load_word_list("roles_titles.txt")
+    titles = word_list("roles_titles")
     return frozenset(title for title in titles if "代表" not in title and "委员" not in title)
 
 
@@ -249,12 +249,13 @@ def _is_particular(
 
 def resolve_abbreviation(name: str, region: Place | None) -> str:
     """市人大常委会 -> 安阳市人大常委会 when the article's region has a city (or a county-level
-    city) to stand for "市"; the name as written when nothing fits."""
+    city) to stand for "市"; the name as written when nothing fits. A name that opens with an
+    ordinary word (市场监督管理局: 市场 is "market", not "the city") is left as written."""
     if (
         region is None
         or not name
         or name[0] not in _LEVEL_FIELDS
-        or name.startswith(("市场", "县域"))
+        or name.startswith(word_list("orgs_level_char_words"))
     ):
         return name
     for field_name in _LEVEL_FIELDS[name[0]]:

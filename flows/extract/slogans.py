@@ -1,4 +1,4 @@
-"""Policy slogans: quoted policy phrases such as “五大行动”, “1661”, “学标杆、争先进、创一流”.
+"""Policy slogans: quoted policy phrases such as “三大工程”, “5+2”, “抓项目、优服务、促发展”.
 
 Chinese government news quotes three kinds of things: slogans, direct speech, and names or
 figures of speech (“路线图”, “企业家日”). Only slogans are kept. The rules, in order:
@@ -6,22 +6,21 @@ figures of speech (“路线图”, “企业家日”). Only slogans are kept. 
 - reject names: a quoted string ending with a name suffix (站, 系统, 日, 局 ...), from
   seeds/dictionaries/slogan_name_suffixes.txt, unless it is a + / 、 parallel phrase;
 - accept parallel phrases (、 , + · or a space between 2+ parts of 2 to 18 characters);
-- accept numbered phrases (五大行动, 九个一, 1661) up to 12 characters, but not idioms (一池春水)
+- accept numbered phrases (三大工程, 六个一, 5+2) up to 12 characters, but not idioms (一石二鸟)
   nor session words (二次审议);
 - accept other phrases of 4 to 12 characters; three-character ones only where some occurrence is
-  followed by a policy word (“小切口”立法), because most three-character quotes are figures of
-  speech (“施工图”). Two-character quotes are slogans only when numbered (“两城”, “双减”).
+  followed by a policy word (“微改革”试点), because most three-character quotes are figures of
+  speech (“指挥棒”). Two-character quotes are slogans only when numbered (“双减”, “三农”).
 Every occurrence is returned, in order; the text is the quote without its quote marks.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from flows.records import Slogan
 from flows.segment import get_segmenter
-from flows.settings import get_settings
+from flows.vocabulary import lines
 
 _QUOTE_PATTERNS = (
     re.compile(r"“([^“”\n]{1,40})”"),
@@ -37,20 +36,12 @@ _MAX_LENGTH = 30
 _MAX_SHORT_LENGTH = 12
 
 
-def _read_words(name: str) -> tuple[str, ...]:
-    path = get_settings().dictionary_dir / name
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
-
-
-@lru_cache(maxsize=1)
 def _name_suffixes() -> tuple[str, ...]:
-    return _read_words("slogan_name_suffixes.txt")
+    return lines("slogan_name_suffixes")
 
 
-@lru_cache(maxsize=1)
 def _policy_heads() -> tuple[str, ...]:
-    return _read_words("slogan_policy_heads.txt")
+    return lines("slogan_policy_heads")
 
 
 def _is_speech(phrase: str) -> bool:
@@ -102,7 +93,7 @@ def is_slogan(phrase: str, followers: set[str] | None = None) -> bool:
     if _is_parallel(phrase) or _is_numbered(phrase):
         return True
     if _parallel_parts(phrase) != [phrase]:
-        return False  # 立、改、废: single characters are not a parallel slogan
+        return False  # 查、改、治: single characters are not a parallel slogan
     return _is_policy_phrase(phrase, followers or set())
 
 

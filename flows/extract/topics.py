@@ -13,17 +13,17 @@ from __future__ import annotations
 from collections import Counter
 from functools import lru_cache
 
-from flows.extract.keywords import load_word_list
 from flows.records import TopicAssignment
+from flows.vocabulary import word_list
 
 OTHER = "其他"
 TOPIC_FILES = {
-    "立法": "topics_lifa.txt",
-    "监督": "topics_jiandu.txt",
-    "决定": "topics_jueding.txt",
-    "任免": "topics_renmian.txt",
-    "代表工作": "topics_daibiao.txt",
-    "自身建设": "topics_zishen.txt",
+    "立法": "topics_lifa",
+    "监督": "topics_jiandu",
+    "决定": "topics_jueding",
+    "任免": "topics_renmian",
+    "代表工作": "topics_daibiao",
+    "自身建设": "topics_zishen",
 }
 
 
@@ -32,7 +32,7 @@ def _cue_topics() -> dict[str, str]:
     """cue word -> topic; a word listed for two topics stays with the first (file order above)."""
     cues: dict[str, str] = {}
     for topic, file_name in TOPIC_FILES.items():
-        for word in load_word_list(file_name):
+        for word in word_list(file_name):
             cues.setdefault(word, topic)
     return cues
 

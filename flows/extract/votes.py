@@ -1,4 +1,4 @@
-"""Recorded votes: 赞成58票，反对0票，弃权0票 -> for 58, against 0, abstain 0.
+"""Recorded votes: 赞成45票，反对1票，弃权2票 -> for 45, against 1, abstain 2.
 
 Only votes with counts are records. 全票通过 / 满票通过 ("passed unanimously") are left out: the
 page does not say how many voted, and a vote with no count would read as a vote of zero.

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import lru_cache
 
-from flows.ingest import vocab
 from flows.ingest.normalize import HANZI, has_hanzi
+from flows.vocabulary import lines, rows
 
 SHORT_CHROME_LINE = 40
 MAX_META_LINE = 160
@@ -67,12 +68,18 @@ def meta_labels_in(line: str) -> list[tuple[str, str, int]]:
     """(label, field, position) of every "label:" in the line, in reading order."""
     found: list[tuple[str, str, int]] = []
     taken: set[int] = set()
-    for label, field in vocab.pairs("meta_labels"):
+    for label, field in _meta_labels():
         for match in re.finditer(re.escape(label) + r"\s*[：:]", line):
             if match.start() not in taken and not _inside_longer_label(line, match.start()):
                 found.append((label, field, match.start()))
                 taken.update(range(match.start(), match.end()))
     return sorted(found, key=lambda item: item[2])
+
+
+@lru_cache(maxsize=1)
+def _meta_labels() -> list[tuple[str, ...]]:
+    """(label, field) rows, longest label first: 文章来源 must be taken before 来源."""
+    return sorted(rows("ingest_meta_labels"), key=lambda row: len(row[0]), reverse=True)
 
 
 def _inside_longer_label(line: str, position: int) -> bool:
@@ -95,7 +102,8 @@ def is_chrome_line(line: str) -> bool:
 
 
 def _has_phrase(line: str, *, anywhere: bool) -> bool:
-    for phrase in vocab.words("chrome_phrases"):
+    for phrase in lines("ingest_chrome_phrases"):
+        # A leading "!" marks a phrase strong enough to mark chrome anywhere in a line.
         strong = phrase.startswith("!")
         if strong == anywhere and phrase.lstrip("!") in line:
             return True

@@ -12,9 +12,9 @@ from datetime import date
 
 import cn2an
 
-from flows.ingest import vocab
 from flows.ingest.chrome import meta_labels_in
 from flows.ingest.normalize import HANZI
+from flows.vocabulary import lines, word_list
 
 NAME = re.compile(rf"^[{HANZI}][{HANZI}·•]{{1,5}}$")
 MAX_NAME_HANZI = 4
@@ -153,14 +153,14 @@ def byline_names(text: str, *, allow_bare: bool = False) -> list[str] | None:
             continue
         if not _is_name_or_placeholder(rest):
             return None
-        if rest not in vocab.words("not_names"):
+        if rest not in lines("ingest_not_names"):
             names.append(rest)
     return names if saw_role or allow_bare else None
 
 
 def _split_role(token: str) -> tuple[bool, str]:
     """(has a role word, the text after the last role word): 某某日报记者张三 -> 张三."""
-    for role in vocab.words("byline_roles"):
+    for role in lines("ingest_byline_roles", longest_first=True):
         position = token.rfind(role)
         if position >= 0:
             return True, token[position + len(role) :]
@@ -168,7 +168,7 @@ def _split_role(token: str) -> tuple[bool, str]:
 
 
 def _is_name_or_placeholder(text: str) -> bool:
-    if text in vocab.words("not_names"):
+    if text in lines("ingest_not_names"):
         return True
     hanzi = sum(1 for char in text if char not in "·•")
     return bool(NAME.match(text)) and 2 <= hanzi <= MAX_NAME_HANZI
@@ -192,7 +192,7 @@ def photo_credit_names(paragraph: str) -> list[str]:
             names.append(rest)
         if role or not has_role:
             break  # without a role word only the name next to 摄 is trusted
-    return [name for name in reversed(names) if name not in vocab.words("not_names")]
+    return [name for name in reversed(names) if name not in lines("ingest_not_names")]
 
 
 # --- closings --------------------------------------------------------------------------------
@@ -224,11 +224,11 @@ def closing_parts(paragraph: str) -> tuple[list[str], str | None] | None:
 
 
 def _has_role(text: str) -> bool:
-    return any(role in text for role in vocab.words("byline_roles"))
+    return any(role in text for role in lines("ingest_byline_roles", longest_first=True))
 
 
 def _has_surname(name: str) -> bool:
-    surnames = vocab.tokens("surnames")
+    surnames = frozenset(word_list("surnames"))
     return name[:1] in surnames or name[:2] in surnames
 
 

@@ -16,7 +16,6 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from flows.ingest import vocab
 from flows.ingest.chrome import LineKind, classify_line, split_trailing_continuation
 from flows.ingest.metadata import (
     byline_names,
@@ -25,6 +24,7 @@ from flows.ingest.metadata import (
     starts_with_dateline,
 )
 from flows.ingest.normalize import has_hanzi
+from flows.vocabulary import lines
 
 MAX_HEADING = 45
 MAX_SUBTITLE = 60
@@ -238,20 +238,20 @@ def _outside_quotes(line: str) -> str:
 def _opens_with_adverb(line: str) -> bool:
     """ "日前，陕西省": a sentence opener and a comma are prose, never a heading."""
     head = re.split(r"[，,]", line, maxsplit=1)
-    return len(head) == 2 and head[0] in vocab.words("sentence_openers")
+    return len(head) == 2 and head[0] in lines("ingest_sentence_openers")
 
 
 def _starts_with_stub(following: str) -> bool:
-    """ "年，为进一步…": a one- or two-character clause is the tail of a word cut at the edge."""
+    """ "月，为推动…": a one- or two-character clause is the tail of a word cut at the edge."""
     match = re.match(r"^([^，。、；,]{1,2})[，。、；,]", following)
-    return bool(match) and match.group(1) not in vocab.words("sentence_openers")
+    return bool(match) and match.group(1) not in lines("ingest_sentence_openers")
 
 
 # --- roles -----------------------------------------------------------------------------------
 
 
 def _role(text: str) -> Role:
-    if text in vocab.words("lead_labels") or text.rstrip("：:") in vocab.words("lead_labels"):
+    if text in lines("ingest_lead_labels") or text.rstrip("：:") in lines("ingest_lead_labels"):
         return Role.LABEL
     if SUBTITLE.match(text) and len(text) <= MAX_SUBTITLE and not _ends_sentence(text):
         return Role.SUBTITLE

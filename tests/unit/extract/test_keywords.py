@@ -9,7 +9,6 @@ import pytest
 from flows.extract.keywords import (
     is_content_word,
     learn_idf,
-    load_word_list,
     textrank_keywords,
     tfidf_keywords,
 )
@@ -64,10 +63,3 @@ def test_textrank_keywords_ranks_the_hub_of_the_graph_first():
 def test_keywords_of_no_content_are_empty(k):
     assert [] == tfidf_keywords(["的", "了"], {}, k)
     assert [] == textrank_keywords([], k)
-
-
-def test_load_word_list_reads_every_word_and_skips_comments(tmp_path):
-    (tmp_path / "words.txt").write_text(
-        "# a comment\n甲 乙\n丙  # trailing\n\n甲\n", encoding="utf-8"
-    )
-    assert ("甲", "乙", "丙") == load_word_list("words.txt", tmp_path)

@@ -84,6 +84,19 @@ def test_extract_organizations_stops_at_a_zone_before_a_company():
         # No county in the region: 县 stays as written.
         ("县人大常委会", "县人大常委会", Place("安阳市", 0, 3, "河南省", "安阳市", None, "410500")),
         ("市人大常委会", "市人大常委会", None),
+        # 市场/区域 are ordinary words, not "the city's"/"the district's": nothing to expand.
+        (
+            "市场监督管理局",
+            "市场监督管理局",
+            Place("安阳市", 0, 3, "河南省", "安阳市", None, "410500"),
+        ),
+        (
+            "区域协作办公室",
+            "区域协作办公室",
+            Place("文峰区", 0, 3, "河南省", "安阳市", "文峰区", "410502"),
+        ),
+        # 市政府 opens with 市政 but does name the city's government.
+        ("安阳市政府", "市政府", Place("安阳市", 0, 3, "河南省", "安阳市", None, "410500")),
     ],
 )
 def test_resolve_abbreviation_uses_the_article_region(expected, name, region):
