@@ -36,7 +36,7 @@ final as (
     from articles
     left join regions using (region_sk)
     left join duplicates using (article_sk)
-    left join core.dim_articles as canonical on canonical.article_sk = duplicates.canonical_article_sk
+    left join articles as canonical on canonical.article_sk = duplicates.canonical_article_sk
 )
 
 select * from final;
