@@ -6,10 +6,13 @@ telemetry switches are put in the environment before anything imports Prefect.
 
 from __future__ import annotations
 
+import csv
+import json
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -120,15 +123,26 @@ def _is_default_warehouse(path: str) -> bool:
     return Path(path).resolve() == get_settings().warehouse_path.resolve()
 
 
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
 @app.command()
 def query(
     sql: Annotated[str, typer.Argument(help="A SELECT statement, or a reporting view name.")],
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file to read.")] = None,
     limit: Annotated[int, typer.Option(help="Rows to show at most.")] = 50,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="table for people, csv or json for tools.")
+    ] = OutputFormat.table,
 ) -> None:
-    """Query the warehouse read-only and print the result as a table.
+    """Query the warehouse read-only.
 
-    Examples: renda query rpt_quantities ; renda query "select * from reporting.rpt_runs"
+    Examples:
+      renda query rpt_quantities
+      renda query "select title, value, unit from reporting.rpt_quantities" --format csv
     """
     from flows.warehouse import connect
 
@@ -140,10 +154,22 @@ def query(
             raise ValueError(f"the query failed: {error}") from error
         columns = [column[0] for column in cursor.description]
         rows = cursor.fetchmany(limit)
-    table = Table(*columns)
-    for row in rows:
-        table.add_row(*("" if value is None else str(value) for value in row))
-    console.print(table)
+    _print_rows(columns, rows, output)
+
+
+def _print_rows(columns: list[str], rows: list[tuple], output: OutputFormat) -> None:
+    if output is OutputFormat.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif output is OutputFormat.json:
+        records = [dict(zip(columns, row, strict=True)) for row in rows]
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, default=str, indent=1) + "\n")
+    else:
+        table = Table(*columns)
+        for row in rows:
+            table.add_row(*("" if value is None else str(value) for value in row))
+        console.print(table)
 
 
 @app.command()

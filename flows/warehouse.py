@@ -121,6 +121,11 @@ def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
     except duckdb.IOException as error:
         if LOCK_ERROR_PREFIX in str(error):
             raise WarehouseLocked(path, str(error)) from error
+        if "not a valid DuckDB database file" in str(error):
+            raise WarehouseError(
+                f"{path} is not a DuckDB warehouse (a foreign or damaged file): "
+                "point --warehouse at another path, or move this file away and run again"
+            ) from error
         raise
     try:
         yield connection

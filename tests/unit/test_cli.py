@@ -1,0 +1,91 @@
+"""Mistakes a user can make get one clear sentence and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from flows.settings import PROJECT_ROOT
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def loaded_warehouse(tmp_path_factory) -> Path:
+    """A small published warehouse, loaded without Prefect."""
+    from flows.stages import CorpusState, extract_stage, ingest_stage, segment_stage
+    from flows.warehouse import RunInfo, load_batch, publish_snapshot
+
+    folder = tmp_path_factory.mktemp("cli")
+    source = folder / "articles"
+    source.mkdir()
+    text = "标题\n\n本报讯 市人大常委会建成代表联络站12个，收集意见建议300余条。\n"
+    (source / "a.txt").write_text(text, encoding="utf-8")
+    stage = folder / "stage"
+    ingest_stage(source, stage, folder / "q", CorpusState(), 10**6)
+    segment_stage(stage)
+    extract_stage(stage, CorpusState(), 5)
+    load_batch(folder / ".w.live.duckdb", PROJECT_ROOT / "warehouse", stage, RunInfo("r", "t"))
+    return publish_snapshot(folder / ".w.live.duckdb", folder / "w.duckdb")
+
+
+def test_query_prints_a_reporting_view(loaded_warehouse):
+    arguments = ["query", "rpt_quantities", "--format", "csv", "--warehouse", str(loaded_warehouse)]
+
+    result = runner.invoke(app, arguments)
+
+    assert 0 == result.exit_code
+    header, *rows = result.output.splitlines()
+    assert "title" in header.split(",")
+    assert any("代表联络站" in row and ",12.0,个," in row for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["query", "rpt_nowhere"], "the query failed"),  # an unknown view name
+        (["query", "select * from nowhere"], "the query failed"),
+    ],
+)
+def test_query_mistakes_are_one_sentence(loaded_warehouse, arguments, message):
+    result = runner.invoke(app, [*arguments, "--warehouse", str(loaded_warehouse)])
+
+    assert 1 == result.exit_code
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_query_on_a_missing_warehouse_says_to_run_first(tmp_path):
+    result = runner.invoke(app, ["query", "rpt_runs", "--warehouse", str(tmp_path / "no.duckdb")])
+
+    assert 1 == result.exit_code
+    assert "run `renda run` first" in result.output
+
+
+def test_query_on_a_foreign_file_says_it_is_not_a_warehouse(tmp_path):
+    foreign = tmp_path / "notes.duckdb"
+    foreign.write_text("这不是数据库", encoding="utf-8")
+
+    result = runner.invoke(app, ["query", "rpt_runs", "--warehouse", str(foreign)])
+
+    assert 1 == result.exit_code
+    assert "is not a DuckDB warehouse" in result.output
+
+
+def test_config_prints_every_setting_with_its_variable():
+    result = runner.invoke(app, ["config"])
+
+    assert 0 == result.exit_code
+    assert "RENDA_WAREHOUSE_PATH=" in result.output
+    assert "RENDA_MAX_FILE_BYTES=" in result.output
+
+
+def test_env_example_lists_only_real_settings():
+    from flows.settings import Settings
+
+    example = (PROJECT_ROOT / ".env.example").read_text(encoding="utf-8")
+    names = {line.split("=")[0] for line in example.splitlines() if line.startswith("RENDA_")}
+    assert names <= {f"RENDA_{field.upper()}" for field in Settings.model_fields}
