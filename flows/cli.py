@@ -173,6 +173,25 @@ def _print_rows(columns: list[str], rows: list[tuple], output: OutputFormat) -> 
 
 
 @app.command()
+def report(
+    out: Annotated[Path | None, typer.Option(help="Folder for index.html.")] = None,
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file to read.")] = None,
+) -> None:
+    """Build the offline HTML report (charts and sortable tables) from the reporting views.
+
+    Example: renda report --out /tmp/report   (then open /tmp/report/index.html in a browser)
+    """
+    from flows.report import build_report
+
+    settings = get_settings()
+    with _user_errors():
+        page = build_report(
+            warehouse or settings.warehouse_path, out or settings.warehouse_path.parent / "report"
+        )
+    console.print(f"report written to {page}", highlight=False)
+
+
+@app.command()
 def export(
     gold: Annotated[
         Path, typer.Option(help="Folder to write one gold-format JSON per input file.")
