@@ -10,7 +10,7 @@ export PREFECT_HOME := $(CURDIR)/.prefect
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: install run test eval ui lint clean
+.PHONY: install run test eval ui serve deploy worker lint clean
 
 install: $(VENV)/.synced
 
@@ -39,8 +39,20 @@ eval: install
 ui: install
 	$(VENV)/bin/prefect server start --host 127.0.0.1 --port 4200
 
+# Scheduled runs on one machine: a Prefect server on loopback and the served deployment.
+serve: install
+	$(RENDA) serve
+
+# The production shape: a server (make ui), the deployment from deployments/prefect.yaml, a worker.
+deploy: install
+	PREFECT_API_URL=http://127.0.0.1:4200/api $(VENV)/bin/prefect work-pool create renda-process --type process --overwrite
+	PREFECT_API_URL=http://127.0.0.1:4200/api RENDA_PROJECT_DIR=$(CURDIR) $(VENV)/bin/prefect --no-prompt deploy --prefect-file deployments/prefect.yaml --all
+
+worker: install
+	PREFECT_API_URL=http://127.0.0.1:4200/api RENDA_PROJECT_DIR=$(CURDIR) $(VENV)/bin/prefect worker start --pool renda-process --limit 1
+
 lint: install
 	$(VENV)/bin/ruff check flows tests
 
 clean:
-	rm -rf warehouse/*.duckdb warehouse/.*.duckdb warehouse/.runs warehouse/.eval warehouse/quarantine .prefect
+	rm -rf warehouse/*.duckdb warehouse/.*.duckdb warehouse/.runs warehouse/.eval warehouse/quarantine warehouse/.gx warehouse/report .prefect

@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -52,6 +53,11 @@ EVAL_THRESHOLDS = {  # the quality bars of issues 3 and 4; `renda eval --check` 
 def _prepare_prefect() -> None:
     for name, value in prefect_environment(get_settings()).items():
         os.environ.setdefault(name, value)
+    from flows.serve import attach_to_running_server
+
+    # With `make ui` or `renda serve` up, runs join that server's history instead of starting a
+    # temporary server of their own (which fails under overlapping runs).
+    attach_to_running_server()
 
 
 @app.command()
@@ -127,6 +133,71 @@ class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+
+
+@app.command()
+def serve(
+    cron: Annotated[
+        str | None, typer.Option(help="Cron schedule (default: deployments/prefect.yaml).")
+    ] = None,
+    timezone: Annotated[str | None, typer.Option(help="Timezone of the schedule.")] = None,
+    port: Annotated[int, typer.Option(help="Port of the local Prefect server.")] = 4200,
+    source: Annotated[str | None, typer.Option(help="Folder or glob of articles.")] = None,
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file to load.")] = None,
+) -> None:
+    """Run renda-etl on its schedule, with a Prefect server on 127.0.0.1, in the foreground.
+
+    Example: renda serve --cron "30 7 * * 1-5" --timezone Asia/Shanghai
+    """
+    _prepare_prefect()
+    from prefect.client.schemas.schedules import CronSchedule
+
+    from flows.serve import serve as serve_flow
+
+    with _user_errors():
+        if cron or timezone:  # a bad schedule is a mistake to report before a server starts
+            _check_schedule(CronSchedule, cron, timezone)
+        serve_flow(cron, timezone, port, source, str(warehouse) if warehouse else None)
+
+
+def _check_schedule(schedule_type: type, cron: str | None, timezone: str | None) -> None:
+    try:
+        schedule_type(cron=cron or "0 6 * * *", timezone=timezone or "Asia/Shanghai")
+    except ValueError:
+        raise ValueError(
+            f"invalid schedule (cron {cron!r}, timezone {timezone!r}): give five cron fields "
+            "such as '0 6 * * *' and a timezone such as Asia/Shanghai"
+        ) from None
+
+
+@app.command()
+def reprocess(
+    source: Annotated[
+        str | None, typer.Argument(help="Files to re-run: a folder or glob (default: all).")
+    ] = None,
+    since: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First publish date to re-run.")
+    ] = None,
+    until: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last publish date to re-run.")
+    ] = None,
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file to load.")] = None,
+) -> None:
+    """Re-run files already loaded (after a rule or dictionary change), by glob or date range.
+
+    Examples: renda reprocess 'seeds/articles/00*.txt' ; renda reprocess --since 2024-01-01
+    """
+    _prepare_prefect()
+    from flows.backfill import reprocess as reprocess_files
+
+    with _user_errors():
+        summary = reprocess_files(
+            source,
+            first=since.date() if since else None,
+            last=until.date() if until else None,
+            warehouse=str(warehouse) if warehouse else None,
+        )
+    _print_summary(summary)
 
 
 @app.command()

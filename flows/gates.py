@@ -3,11 +3,18 @@
 A gate validates a stage's output before anything is published and raises `GateFailed`, which
 carries the full validation result, when any expectation fails. Great Expectations takes seconds
 to import, so it is imported inside the functions that need it, never at module import.
+
+The JSON files in expectations/ are the source of truth. A run that passes a `GateHistory` also
+validates through a file-based GX context (git-ignored, beside the warehouse): the suites are
+copied into it, every validation result is kept there, and `build_data_docs` renders the HTML
+Data Docs site with one page per run. Unit tests pass no history and use an in-memory context.
 """
 
 from __future__ import annotations
 
+import html
 import json
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +38,7 @@ class ExpectationOutcome:
     unexpected_count: int | None
     observed_value: str | None
     sample: list[Any] = field(default_factory=list)
+    row_indices: list[int] = field(default_factory=list)  # positions of failing rows in the frame
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,7 @@ class GateResult:
     row_count: int
     outcomes: list[ExpectationOutcome]
     raw: dict[str, Any]  # Great Expectations' own JSON of the validation result
+    docs_page: str | None = None  # the Data Docs page of this validation, when history is kept
 
     @property
     def failures(self) -> list[ExpectationOutcome]:
@@ -63,6 +72,19 @@ def _describe(outcome: ExpectationOutcome) -> str:
     return f"{outcome.expectation_type}{where}{detail}{observed}{sample}"
 
 
+@dataclass(frozen=True)
+class GateHistory:
+    """Where validation results are kept (a GX file context) and the run they belong to."""
+
+    context_dir: Path
+    run_name: str
+
+
+def gx_context_dir(warehouse_path: Path) -> Path:
+    """The GX file context of a warehouse: validation history and Data Docs (git-ignored)."""
+    return warehouse_path.parent / ".gx"
+
+
 def suite_path(expectations_dir: Path, suite_name: str) -> Path:
     return expectations_dir / f"{suite_name}.json"
 
@@ -81,30 +103,123 @@ def load_suite_definition(expectations_dir: Path, suite_name: str) -> dict[str, 
 
 
 def validate_frame(
-    data: pd.DataFrame, definition: dict[str, Any], parameters: dict[str, Any] | None = None
+    data: pd.DataFrame,
+    definition: dict[str, Any],
+    parameters: dict[str, Any] | None = None,
+    history: GateHistory | None = None,
 ) -> GateResult:
     """Validate a pandas frame against a suite definition (no exception on failure).
 
     `parameters` fill the suite's {"$PARAMETER": name} placeholders, so a suite can check values
     against reference data kept in seeds/ (the unit catalogue) instead of a copy of it.
     """
-    import great_expectations as gx
-
-    context = _context()
-    suite = gx.ExpectationSuite(**definition)
-    batch = _batch_definition(definition["name"]).get_batch(batch_parameters={"dataframe": data})
-    validation = batch.validate(
-        suite, expectation_parameters=parameters or {}, result_format="SUMMARY"
-    )
+    run = _validate_kept if history else _validate_ephemeral
+    validation, docs_page = run(data, definition, parameters or {}, history)
     outcomes = [_outcome(index, result) for index, result in enumerate(validation.results)]
-    del context  # the context only has to exist while the suite is built and run
     return GateResult(
         definition["name"],
         bool(validation.success),
         len(data),
         outcomes,
         validation.to_json_dict(),
+        docs_page,
     )
+
+
+def _validate_ephemeral(
+    data: pd.DataFrame, definition: dict[str, Any], parameters: dict[str, Any], _: None
+) -> tuple[Any, None]:
+    import great_expectations as gx
+
+    context = _context()  # an ExpectationSuite can only be built once a context exists
+    suite = gx.ExpectationSuite(**definition)
+    batch = _batch_definition(definition["name"]).get_batch(batch_parameters={"dataframe": data})
+    validation = batch.validate(suite, expectation_parameters=parameters, result_format="SUMMARY")
+    del context
+    return validation, None
+
+
+def _validate_kept(
+    data: pd.DataFrame, definition: dict[str, Any], parameters: dict[str, Any], history: GateHistory
+) -> tuple[Any, str | None]:
+    """Validate through the file context, which stores the result under the run's name."""
+    import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    context = _file_context(history.context_dir)
+    name = definition["name"]
+    suite = context.suites.add_or_update(gx.ExpectationSuite(**definition))  # JSON file wins
+    validation_definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=name, data=_kept_batch_definition(context, name), suite=suite)
+    )
+    validation = validation_definition.run(
+        batch_parameters={"dataframe": data},
+        expectation_parameters=parameters,
+        result_format="SUMMARY",
+        run_id=RunIdentifier(run_name=history.run_name),
+    )
+    page = _validation_page(history, name)
+    return validation, page.as_uri() if page else None
+
+
+def build_data_docs(history: GateHistory) -> Path:
+    """Render the Data Docs pages of this run's validations, and a page that lists them.
+
+    Only the run's own results are rendered (the index is rebuilt too), so the cost of a run
+    does not grow with the history kept.
+    """
+    context = _file_context(history.context_dir)
+    keys = [
+        key
+        for key in context.validation_results_store.list_keys()
+        if key.run_id.run_name == history.run_name
+    ]
+    context.build_data_docs(resource_identifiers=keys)
+    return _write_run_page(history, keys)
+
+
+def data_docs_site(context_dir: Path) -> Path:
+    return context_dir / "uncommitted" / "data_docs" / "local_site"
+
+
+def _validation_page(history: GateHistory, suite_name: str) -> Path | None:
+    """The page a validation will have once the site is built (GX names it by run and time)."""
+    validations = data_docs_site(history.context_dir) / "validations" / suite_name
+    stored = sorted(
+        (history.context_dir / "uncommitted" / "validations" / suite_name / history.run_name).glob(
+            "*/*.json"
+        )
+    )
+    if not stored:
+        return None
+    latest = stored[-1]
+    return validations / history.run_name / latest.parent.name / f"{latest.stem}.html"
+
+
+def _write_run_page(history: GateHistory, keys: list[Any]) -> Path:
+    site = data_docs_site(history.context_dir)
+    rows = []
+    for key in sorted(keys, key=lambda key: key.expectation_suite_identifier.name):
+        suite_name = key.expectation_suite_identifier.name
+        page = _validation_page(history, suite_name)
+        if page is None:
+            continue
+        target = os.path.relpath(page, site / "runs")
+        rows.append(f'<li><a href="{html.escape(target)}">{html.escape(suite_name)}</a></li>')
+    run_page = site / "runs" / f"{history.run_name}.html"
+    run_page.parent.mkdir(parents=True, exist_ok=True)
+    run_page.write_text(_RUN_PAGE.format(run=html.escape(history.run_name), rows="\n".join(rows)))
+    return run_page
+
+
+_RUN_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>renda-etl run {run}</title></head>
+<body><h1>Gates of run {run}</h1>
+<p>One Great Expectations validation per staged table; <a href="../index.html">all runs</a>.</p>
+<ul>
+{rows}
+</ul></body></html>
+"""
 
 
 def gate_frame(data: pl.DataFrame) -> pd.DataFrame:
@@ -129,13 +244,18 @@ def suite_parameters() -> dict[str, Any]:
     return {"unit_catalogue": sorted(unit_catalogue())}
 
 
-def check_gate(data: pl.DataFrame, expectations_dir: Path, suite_name: str) -> GateResult:
+def check_gate(
+    data: pl.DataFrame,
+    expectations_dir: Path,
+    suite_name: str,
+    history: GateHistory | None = None,
+) -> GateResult:
     """Validate a stage output and raise GateFailed on any failed expectation.
 
     The suite is read first, so a missing or broken suite stops the run before any validation.
     """
     definition = load_suite_definition(expectations_dir, suite_name)
-    result = validate_frame(gate_frame(data), definition, suite_parameters())
+    result = validate_frame(gate_frame(data), definition, suite_parameters(), history)
     if not result.success:
         raise GateFailed(result)
     return result
@@ -156,6 +276,7 @@ def _outcome(index: int, result: Any) -> ExpectationOutcome:
         unexpected_count=details.get("unexpected_count"),
         observed_value=None if observed is None else str(observed),
         sample=list(details.get("partial_unexpected_list") or [])[:5],
+        row_indices=[int(index) for index in details.get("partial_unexpected_index_list") or []],
     )
 
 
@@ -174,6 +295,32 @@ def _context() -> Any:
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False}
     return context
+
+
+@lru_cache(maxsize=4)
+def _file_context(context_dir: Path) -> Any:
+    import great_expectations as gx
+
+    context = gx.get_context(mode="file", context_root_dir=str(context_dir))
+    context.variables.progress_bars = {"globally": False}
+    return context
+
+
+def _kept_batch_definition(context: Any, suite_name: str) -> Any:
+    """The whole-dataframe batch of a staged table, created in the file context on first use."""
+    name = f"stage_{suite_name}"
+    try:
+        source = context.data_sources.get(name)
+    except LookupError:
+        source = context.data_sources.add_pandas(name)
+    try:
+        asset = source.get_asset(suite_name)
+    except LookupError:
+        asset = source.add_dataframe_asset(suite_name)
+    try:
+        return asset.get_batch_definition(suite_name)
+    except LookupError:
+        return asset.add_batch_definition_whole_dataframe(suite_name)
 
 
 @lru_cache(maxsize=64)

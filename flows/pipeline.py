@@ -3,6 +3,11 @@
 Each stage is a task over a run folder of Parquet files (tasks pass paths, not frames), each
 stage output passes its Great Expectations suite before the next stage starts, and the load
 publishes the whole batch in one DuckDB transaction or nothing at all.
+
+Every run leaves artifacts in the Prefect UI (stage counts, one table per gate, a summary of what
+it found, a link to its Data Docs) and one row in ops.runs, written by the flow on success and by
+the flow's on_failure/on_crashed hooks otherwise. Tasks that open the warehouse retry, with
+backoff, only when another process holds DuckDB's lock: any other error fails at once.
 """
 
 from __future__ import annotations
@@ -15,14 +20,29 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.tasks import exponential_backoff
 
-from flows import ops
-from flows.gates import GateFailed, GateResult, check_gate
+from flows import artifacts, ops
+from flows.gates import (
+    GateFailed,
+    GateHistory,
+    GateResult,
+    build_data_docs,
+    check_gate,
+    gx_context_dir,
+)
 from flows.lineage import extractor_version
 from flows.settings import Settings, get_settings
 from flows.stage_io import read_table
 from flows.stages import extract_stage, ingest_stage, segment_stage
-from flows.warehouse import RunInfo, load_batch, publish_snapshot, read_corpus_state
+from flows.warehouse import (
+    LOCK_ERROR_PREFIX,
+    RunInfo,
+    WarehouseLocked,
+    load_batch,
+    publish_snapshot,
+    read_corpus_state,
+)
 
 INGEST_SUITES = ("stg_files", "stg_articles")
 SEGMENT_SUITES = ("stg_tokens",)
@@ -54,7 +74,28 @@ class RunSummary:
     nothing_to_do: bool = False
 
 
-@task(name="ingest_articles", cache_policy=NO_CACHE)
+def warehouse_locked(task, task_run, state) -> bool:
+    """Retry only when another process holds the DuckDB file: that clears when it closes."""
+    try:
+        state.result()
+    except WarehouseLocked:
+        return True
+    except Exception as error:  # a raw DuckDB error from a path that does not wrap it
+        return LOCK_ERROR_PREFIX in str(error)
+    return False
+
+
+# DuckDB has no lock wait: 5 tries over about a minute outlast a load or a query, not a stuck
+# client, and the jitter keeps two waiting runs from colliding again.
+LOCK_RETRIES = {
+    "retries": 5,
+    "retry_delay_seconds": exponential_backoff(backoff_factor=2),
+    "retry_jitter_factor": 0.5,
+    "retry_condition_fn": warehouse_locked,
+}
+
+
+@task(name="ingest_articles", cache_policy=NO_CACHE, **LOCK_RETRIES)
 def ingest_articles(source: str, stage_dir: Path, settings: Settings) -> dict:
     corpus = read_corpus_state(settings.live_warehouse_path, with_articles=True, with_terms=False)
     quarantine_dir = settings.warehouse_path.parent / "quarantine"
@@ -70,7 +111,7 @@ def segment_articles(stage_dir: Path) -> int:
     return tokens
 
 
-@task(name="extract_facts", cache_policy=NO_CACHE)
+@task(name="extract_facts", cache_policy=NO_CACHE, **LOCK_RETRIES)
 def extract_facts(stage_dir: Path, settings: Settings) -> dict[str, int]:
     corpus = read_corpus_state(settings.live_warehouse_path, with_articles=False, with_terms=True)
     counts = extract_stage(stage_dir, corpus, settings.keywords_per_article)
@@ -79,14 +120,40 @@ def extract_facts(stage_dir: Path, settings: Settings) -> dict[str, int]:
 
 
 @task(name="check_gate", cache_policy=NO_CACHE, task_run_name="gate-{suite_name}")
-def gate_table(stage_dir: Path, suite_name: str, expectations_dir: Path) -> GateResult:
+def gate_table(
+    stage_dir: Path, suite_name: str, expectations_dir: Path, history: GateHistory | None = None
+) -> GateResult:
     data = read_table(stage_dir, suite_name)
-    result = check_gate(data, expectations_dir, suite_name)
+    try:
+        result = check_gate(data, expectations_dir, suite_name, history)
+    except GateFailed as failure:
+        _report_gate_failure(data, failure.result)
+        raise
+    artifacts.publish_gate(result)
     get_run_logger().info("gate %s passed on %d rows", suite_name, result.row_count)
     return result
 
 
-@task(name="load_warehouse", cache_policy=NO_CACHE)
+def _report_gate_failure(data, result: GateResult) -> None:
+    """Name each failed expectation and show the rows that broke it, in the log and the UI."""
+    logger = get_run_logger()
+    for outcome in result.failures:
+        logger.error(
+            "gate %s: %s on %s failed (%s unexpected, e.g. %s) at rows %s",
+            result.suite_name,
+            outcome.expectation_type,
+            outcome.column or "the table",
+            outcome.unexpected_count,
+            outcome.sample[:3],
+            outcome.row_indices[:10],
+        )
+    if result.docs_page:
+        logger.error("gate %s: Data Docs page %s", result.suite_name, result.docs_page)
+    artifacts.publish_gate(result)
+    artifacts.publish_gate_failure(data, result)
+
+
+@task(name="load_warehouse", cache_policy=NO_CACHE, **LOCK_RETRIES)
 def load_warehouse(stage_dir: Path, settings: Settings, run_id: str) -> dict[str, int]:
     run = RunInfo(run_id=run_id, extractor_version=extractor_version())
     result = load_batch(settings.live_warehouse_path, settings.sql_dir, stage_dir, run)
@@ -96,37 +163,91 @@ def load_warehouse(stage_dir: Path, settings: Settings, run_id: str) -> dict[str
     return result.core_rows
 
 
-@task(name="publish_warehouse", cache_policy=NO_CACHE)
+@task(name="publish_warehouse", cache_policy=NO_CACHE, **LOCK_RETRIES)
 def publish_warehouse(settings: Settings) -> str:
     published = publish_snapshot(settings.live_warehouse_path, settings.warehouse_path)
     get_run_logger().info("published the read snapshot %s", published)
     return str(published)
 
 
-@flow(name="renda-etl", log_prints=True)
+@task(name="record_run_start", cache_policy=NO_CACHE, **LOCK_RETRIES)
+def record_run_start(settings: Settings, run_id: str, source: str) -> None:
+    ops.record_run_start(settings, run_id, source, extractor_version())
+
+
+@task(name="record_run_end", cache_policy=NO_CACHE, **LOCK_RETRIES)
+def record_run_end(
+    settings: Settings, summary: RunSummary, status: str, gates: list[GateResult], error: str = ""
+) -> None:
+    ops.record_run_end(
+        settings, summary.run_id, status, summary.stage_counts, gates, error=error or None
+    )
+
+
+@task(name="report_run", cache_policy=NO_CACHE)
+def report_run(settings: Settings, summary: RunSummary, history: GateHistory, failed: bool) -> None:
+    """Data Docs for the run's gates, then the counts, summary and links as artifacts."""
+    docs_page = build_data_docs(history) if summary.stage_counts.get("ingest") else None
+    if docs_page:
+        artifacts.publish_data_docs_link(docs_page)
+        get_run_logger().info("Data Docs of this run: %s", docs_page.as_uri())
+    artifacts.publish_stage_counts(summary.stage_counts, summary.core_rows)
+    if not failed:
+        findings = artifacts.read_findings(settings.warehouse_path, summary.run_id)
+        artifacts.publish_summary(
+            artifacts.summary_markdown(summary.run_id, summary.stage_counts, findings, docs_page)
+        )
+
+
+def record_final_state(flow, flow_run, state) -> None:
+    """on_failure / on_crashed: the run's end state reaches ops.runs even if the body never could.
+
+    A crash (SIGTERM, lost infrastructure) ends the body before its own bookkeeping; this hook
+    still runs, in the flow's process or in the runner that started it.
+    """
+    settings = settings_for(flow_run.parameters.get("warehouse"))
+    status = "crashed" if state.is_crashed() else "failed"
+    source = flow_run.parameters.get("source") or str(settings.source_dir)
+    ops.record_run_state(settings, str(flow_run.id), status, state.message, source=source)
+    if state.is_crashed():
+        publish_snapshot(settings.live_warehouse_path, settings.warehouse_path)
+
+
+@flow(
+    name="renda-etl",
+    log_prints=True,
+    on_failure=[record_final_state],
+    on_crashed=[record_final_state],
+)
 def renda_etl(source: str | None = None, warehouse: str | None = None) -> RunSummary:
     """Load a folder (or glob) of article files into the DuckDB warehouse."""
-    settings = _settings_for(warehouse)
+    settings = settings_for(warehouse)
     source = source or str(settings.source_dir)
     run_id = str(flow_run.get_id() or uuid.uuid4())
     summary = RunSummary(run_id, source, str(settings.warehouse_path))
     stage_dir = settings.work_dir / run_id
-    ops.record_run_start(settings, run_id, source, extractor_version())
+    history = GateHistory(gx_context_dir(settings.warehouse_path), run_id)
+    record_run_start(settings, run_id, source)
     gates: list[GateResult] = []
     try:
-        _run_stages(source, stage_dir, settings, summary, gates)
+        _run_stages(source, stage_dir, settings, summary, gates, history)
     except BaseException as error:
-        _record_failure(settings, summary, gates, error)
-        publish_warehouse(settings)  # core is unchanged; readers see the failure in rpt_runs
+        _record_failure(settings, summary, gates, error, history)
         raise
-    ops.record_run_end(settings, run_id, "completed", summary.stage_counts, gates)
+    record_run_end(settings, summary, "completed", gates)
     publish_warehouse(settings)
     shutil.rmtree(stage_dir, ignore_errors=True)  # the warehouse now holds everything staged
+    report_run(settings, summary, history, failed=False)
     return summary
 
 
 def _run_stages(
-    source: str, stage_dir: Path, settings: Settings, summary: RunSummary, gates: list[GateResult]
+    source: str,
+    stage_dir: Path,
+    settings: Settings,
+    summary: RunSummary,
+    gates: list[GateResult],
+    history: GateHistory,
 ) -> None:
     ingest = ingest_articles(source, stage_dir, settings)
     summary.stage_counts["ingest"] = ingest
@@ -134,12 +255,12 @@ def _run_stages(
         summary.nothing_to_do = True  # every file unchanged since the last run
         return
     suites = INGEST_SUITES if ingest["files_loaded"] else ("stg_files",)
-    _gate(stage_dir, suites, settings, summary, gates)
+    _gate(stage_dir, suites, settings, summary, gates, history)
     if ingest["files_loaded"]:
         summary.stage_counts["segment"] = {"tokens": segment_articles(stage_dir)}
-        _gate(stage_dir, SEGMENT_SUITES, settings, summary, gates)
+        _gate(stage_dir, SEGMENT_SUITES, settings, summary, gates, history)
         summary.stage_counts["extract"] = extract_facts(stage_dir, settings)
-        _gate(stage_dir, EXTRACT_SUITES, settings, summary, gates)
+        _gate(stage_dir, EXTRACT_SUITES, settings, summary, gates, history)
     summary.core_rows = load_warehouse(stage_dir, settings, summary.run_id)
     summary.gates_passed.append("warehouse_checks")
 
@@ -150,10 +271,11 @@ def _gate(
     settings: Settings,
     summary: RunSummary,
     gates: list[GateResult],
+    history: GateHistory,
 ) -> None:
     for suite_name in suites:
         try:
-            result = gate_table(stage_dir, suite_name, settings.expectations_dir)
+            result = gate_table(stage_dir, suite_name, settings.expectations_dir, history)
         except GateFailed as failure:
             gates.append(failure.result)
             raise
@@ -162,17 +284,30 @@ def _gate(
 
 
 def _record_failure(
-    settings: Settings, summary: RunSummary, gates: list[GateResult], error: BaseException
+    settings: Settings,
+    summary: RunSummary,
+    gates: list[GateResult],
+    error: BaseException,
+    history: GateHistory,
 ) -> None:
-    try:
-        ops.record_run_end(
-            settings, summary.run_id, "failed", summary.stage_counts, gates, error=repr(error)
-        )
-    except Exception as secondary:  # the original error matters more than its bookkeeping
-        get_run_logger().error("could not record the failed run: %s", secondary)
+    """What only the body knows (counts, gate results) goes to ops.runs; core stays unchanged.
+
+    Each step is best effort: the original error matters more than its bookkeeping, and the
+    on_failure hook still records the status if this cannot.
+    """
+    steps = (
+        lambda: record_run_end(settings, summary, "failed", gates, error=repr(error)),
+        lambda: publish_warehouse(settings),  # readers see the failure in rpt_runs
+        lambda: report_run(settings, summary, history, failed=True),
+    )
+    for step in steps:
+        try:
+            step()
+        except Exception as secondary:
+            get_run_logger().error("could not record the failed run: %s", secondary)
 
 
-def _settings_for(warehouse: str | None) -> Settings:
+def settings_for(warehouse: str | None) -> Settings:
     settings = get_settings()
     if warehouse:
         settings = settings.model_copy(update={"warehouse_path": Path(warehouse).resolve()})

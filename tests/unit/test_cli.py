@@ -89,3 +89,18 @@ def test_env_example_lists_only_real_settings():
     example = (PROJECT_ROOT / ".env.example").read_text(encoding="utf-8")
     names = {line.split("=")[0] for line in example.splitlines() if line.startswith("RENDA_")}
     assert names <= {f"RENDA_{field.upper()}" for field in Settings.model_fields}
+
+
+@pytest.mark.parametrize(
+    ("options", "shown"),
+    [
+        (["--cron", "not a cron"], "'not a cron'"),
+        (["--cron", "0 6 * * *", "--timezone", "Mars/Olympus"], "'Mars/Olympus'"),
+    ],
+)
+def test_serve_rejects_a_bad_schedule_before_starting_anything(options, shown):
+    result = runner.invoke(app, ["serve", *options])
+
+    assert 1 == result.exit_code
+    assert "invalid schedule" in result.output
+    assert shown in result.output

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 import pytest
 
-from flows.gates import GateFailed, SuiteMissing, check_gate, gate_frame
+from flows.gates import (
+    GateFailed,
+    GateHistory,
+    SuiteMissing,
+    build_data_docs,
+    check_gate,
+    gate_frame,
+)
 from flows.settings import PROJECT_ROOT
 from flows.stage_io import frame
 
@@ -98,3 +106,52 @@ def test_gate_rejects_a_unit_outside_the_catalogue():
         check_gate(data, EXPECTATIONS, "stg_quantities")
 
     assert [["斤两"]] == [o.sample for o in failure.value.result.failures if o.column == "unit"]
+
+
+def test_gate_with_history_keeps_the_result_and_links_its_data_docs_page(tmp_path):
+    history = GateHistory(tmp_path / ".gx", "run-1")
+    data = frame("stg_quantities", [quantity(3)])
+
+    result = check_gate(data, EXPECTATIONS, "stg_quantities", history)
+    run_page = build_data_docs(history)
+
+    stored = list(
+        (tmp_path / ".gx" / "uncommitted" / "validations").glob("stg_quantities/run-1/*/*")
+    )
+    assert 1 == len(stored)
+    assert result.docs_page.endswith(".html")
+    assert Path(result.docs_page.removeprefix("file://")).exists()
+    assert "stg_quantities" in run_page.read_text(encoding="utf-8")
+    assert (run_page.parent.parent / "index.html").exists()
+
+
+def test_failed_gate_with_history_points_at_the_failing_rows(tmp_path):
+    history = GateHistory(tmp_path / ".gx", "run-2")
+    # the second row is the negative count; its position is what the UI shows
+    data = frame("stg_quantities", [quantity(3), quantity(-1, start=5)])
+
+    with pytest.raises(GateFailed) as failure:
+        check_gate(data, EXPECTATIONS, "stg_quantities", history)
+
+    value_failures = [o for o in failure.value.result.failures if o.column == "value"]
+    assert [[1]] == [outcome.row_indices for outcome in value_failures]
+    assert failure.value.result.docs_page is not None
+
+
+def test_suite_in_the_json_file_wins_over_the_copy_in_the_context(tmp_path):
+    """The file context keeps a copy of each suite; an edited JSON suite must replace it."""
+    history = GateHistory(tmp_path / ".gx", "run-3")
+    check_gate(frame("stg_quantities", [quantity(300)]), EXPECTATIONS, "stg_quantities", history)
+    strict = tmp_path / "strict"
+    strict.mkdir()
+    suite = json.loads((EXPECTATIONS / "stg_quantities.json").read_text(encoding="utf-8"))
+    suite["expectations"].append(
+        {
+            "type": "expect_column_values_to_be_between",
+            "kwargs": {"column": "value", "max_value": 100},
+        }
+    )
+    (strict / "stg_quantities.json").write_text(json.dumps(suite), encoding="utf-8")
+
+    with pytest.raises(GateFailed):
+        check_gate(frame("stg_quantities", [quantity(300)]), strict, "stg_quantities", history)
