@@ -13,8 +13,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flows.parallel import batched, map_batches
 from flows.records import Article, ArticleFacts, DuplicateLink
-from flows.stage_io import read_table, record_row, write_table
+from flows.stage_io import frame, read_table, record_row, table_path, write_table
+
+# Articles per task sent to a worker: large enough that pickling and scheduling stay small next to
+# the work, small enough that a few batches in flight hold little memory.
+FILES_PER_BATCH = 16
+ARTICLES_PER_BATCH = 32
+ROWS_PER_GROUP = 256
 
 FACT_TABLES = {
     "quantities": "stg_quantities",
@@ -54,20 +61,30 @@ class CorpusState:
 
 
 def ingest_stage(
-    source: Path | str, stage_dir: Path, quarantine_dir: Path, corpus: CorpusState, max_bytes: int
+    source: Path | str,
+    stage_dir: Path,
+    quarantine_dir: Path,
+    corpus: CorpusState,
+    max_bytes: int,
+    workers: int | None = None,
 ) -> IngestCounts:
-    """Read every new or changed file of `source` into staged files, articles and duplicates."""
-    from flows.ingest import discover_files, ingest_file
+    """Read every new or changed file of `source` into staged files, articles and duplicates.
+
+    Files are decoded and split on every core (`workers`, default all), in order.
+    """
+    from flows.ingest import discover_files
 
     root, paths = discover_files(source)
     counts = IngestCounts(files_seen=len(paths))
-    files, quarantined, articles = [], [], []
+    changed = []
     for path in paths:
-        relative = _relative(path, root)
-        if _unchanged(path, relative, corpus.ledger):
+        if _unchanged(path, _relative(path, root), corpus.ledger):
             counts.files_unchanged += 1
-            continue
-        outcome = ingest_file(path, root, max_bytes=max_bytes)
+        else:
+            changed.append(path)
+    files, quarantined, articles = [], [], []
+    for path, outcome in _ingest_files(changed, root, max_bytes, workers):
+        relative = _relative(path, root)
         file_articles = [_with_path(article, relative) for article in outcome.articles]
         files.append(_file_row(relative, outcome, len(file_articles)))
         if outcome.quarantined is not None:
@@ -76,7 +93,9 @@ def ingest_stage(
             reason = outcome.quarantined.reason
             counts.quarantine_reasons[reason] = counts.quarantine_reasons.get(reason, 0) + 1
         articles.extend(file_articles)
-    duplicates = _duplicates(articles, corpus, {row["path"] for row in files})
+    # Nothing read, nothing new to compare: the flow loads nothing, so the corpus-wide pass
+    # (which grows with every article ever loaded) would be wasted on an unchanged rerun.
+    duplicates = _duplicates(articles, corpus, {row["path"] for row in files}) if changed else []
     _write_ingest(stage_dir, files, quarantined, articles, duplicates)
     counts.files_quarantined = len(quarantined)
     counts.files_loaded = len(files) - len(quarantined)
@@ -84,6 +103,25 @@ def ingest_stage(
     batch_ids = {article.article_id for article in articles}
     counts.duplicates = sum(1 for link in duplicates if link.article_id in batch_ids)
     return counts
+
+
+def _ingest_files(paths: list[Path], root: Path, max_bytes: int, workers: int | None):
+    """(path, IngestOutcome) for every path, in order, read on every core."""
+    jobs = ((path, root, max_bytes) for path in paths)
+    batches = batched(jobs, FILES_PER_BATCH)
+    for batch in map_batches(_ingest_batch, batches, _workers_for(len(paths), workers)):
+        yield from batch
+
+
+def _ingest_batch(jobs: list[tuple[Path, Path, int]]) -> list:
+    from flows.ingest import ingest_file
+
+    return [(path, ingest_file(path, root, max_bytes=max_bytes)) for path, root, max_bytes in jobs]
+
+
+def _workers_for(items: int, workers: int | None) -> int | None:
+    """One process for a handful of items: starting a pool would cost more than it saves."""
+    return 1 if items < 2 * ARTICLES_PER_BATCH else workers
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -146,7 +184,10 @@ def _duplicates(
 def _write_ingest(stage_dir: Path, files, quarantined, articles, duplicates) -> None:
     write_table(stage_dir, "stg_files", files)
     write_table(stage_dir, "stg_quarantine", quarantined)
-    write_table(stage_dir, "stg_articles", (_article_row(article) for article in articles))
+    with TableWriter(stage_dir, "stg_articles") as writer:
+        # Row groups of a few hundred articles: later stages stream them without reading all.
+        for batch in batched((_article_row(article) for article in articles), ROWS_PER_GROUP):
+            writer.write(batch)
     write_table(stage_dir, "stg_duplicates", (record_row(link) for link in duplicates))
 
 
@@ -170,37 +211,142 @@ def article_from_row(row: dict) -> Article:
 # --- segment -------------------------------------------------------------------------------------
 
 
-def segment_stage(stage_dir: Path) -> int:
-    """jieba tokens of every staged article; returns the token count."""
+def segment_stage(stage_dir: Path, workers: int | None = None) -> int:
+    """jieba tokens of every staged article, on every core, streamed; returns the token count."""
+    from flows.segment import get_segmenter
+
+    get_segmenter().warm()  # before the pool forks: workers share the loaded dictionary
+    bodies = _stream_columns(stage_dir, "stg_articles", ["article_id", "body"])
+    total = 0
+    with TableWriter(stage_dir, "stg_tokens") as writer:
+        for rows in map_batches(_segment_batch, bodies, _workers_for_table(stage_dir, workers)):
+            writer.write(rows)
+            total += sum(row["token_count"] for row in rows)
+    return total
+
+
+def _segment_batch(rows: list[dict]) -> list[dict]:
     from flows.segment import get_segmenter
 
     segmenter = get_segmenter()
-    articles = read_table(stage_dir, "stg_articles").select("article_id", "body")
-    rows = []
-    for article_id, body in articles.iter_rows():
-        tokens = segmenter.cut(body)
-        rows.append({"article_id": article_id, "token_count": len(tokens), "tokens": tokens})
-    write_table(stage_dir, "stg_tokens", rows)
-    return sum(row["token_count"] for row in rows)
+    out = []
+    for row in rows:
+        tokens = segmenter.cut(row["body"])
+        out.append({"article_id": row["article_id"], "token_count": len(tokens), "tokens": tokens})
+    return out
 
 
 # --- extract -------------------------------------------------------------------------------------
 
+_SHARED_IDF: dict[str, float] = {}  # set before a pool forks, so workers inherit it unpickled
 
-def extract_stage(stage_dir: Path, corpus: CorpusState, keyword_count: int) -> dict[str, int]:
-    """Every fact of every staged article; returns rows per staging table."""
+
+def extract_stage(
+    stage_dir: Path, corpus: CorpusState, keyword_count: int, workers: int | None = None
+) -> dict[str, int]:
+    """Every fact of every staged article, on every core, streamed; returns rows per table.
+
+    Two passes over the staged tokens: document frequencies first (IDF needs the whole batch),
+    then extraction a batch of articles at a time.
+    """
+    from flows.segment import get_segmenter
+
+    get_segmenter().warm()
+    workers = _workers_for_table(stage_dir, workers)
+    idf = _streamed_idf(stage_dir, corpus, workers)
+    _SHARED_IDF.clear()
+    _SHARED_IDF.update(idf)
+    jobs = (
+        [(article, tokens, keyword_count) for article, tokens in batch]
+        for batch in _articles_with_tokens(stage_dir)
+    )
+    counts = dict.fromkeys(_FACT_TABLE_NAMES, 0)
+    with _FactWriters(stage_dir) as writers:
+        for tables in map_batches(_extract_batch, jobs, workers):
+            for table, rows in tables.items():
+                counts[table] += writers.write(table, rows)
+    _SHARED_IDF.clear()
+    return counts
+
+
+def _streamed_idf(stage_dir: Path, corpus: CorpusState, workers: int | None) -> dict[str, float]:
+    """`corpus_idf` without holding every article's tokens: per-batch counts, merged."""
+    from flows.extract.keywords import idf_from_counts
+
+    frequency = dict(corpus.document_frequency)
+    documents = corpus.document_count
+    token_batches = _stream_columns(stage_dir, "stg_tokens", ["tokens"])
+    for batch_count, batch_frequency in map_batches(_count_terms, token_batches, workers):
+        documents += batch_count
+        for term, count in batch_frequency.items():
+            frequency[term] = frequency.get(term, 0) + count
+    return idf_from_counts(frequency, documents)
+
+
+def _count_terms(rows: list[dict]) -> tuple[int, dict[str, int]]:
+    from flows.extract.keywords import content_words
+
+    frequency: dict[str, int] = {}
+    for row in rows:
+        for term in set(content_words(row["tokens"])):
+            frequency[term] = frequency.get(term, 0) + 1
+    return len(rows), frequency
+
+
+def _articles_with_tokens(stage_dir: Path):
+    """Batches of (Article, tokens), reading stg_articles and stg_tokens side by side.
+
+    The segment stage writes tokens in article order; a mismatch means the folder was edited by
+    hand, and extraction must not pair an article with another's tokens.
+    """
+    articles = _stream_columns(stage_dir, "stg_articles", None)
+    tokens = _stream_columns(stage_dir, "stg_tokens", ["article_id", "tokens"])
+    token_rows = (row for batch in tokens for row in batch)
+    for batch in articles:
+        paired = []
+        for row in batch:
+            token_row = next(token_rows, None)
+            if token_row is None or token_row["article_id"] != row["article_id"]:
+                raise ValueError(f"stg_tokens is not in stg_articles order at {row['article_id']}")
+            paired.append((article_from_row(row), token_row["tokens"]))
+        yield paired
+
+
+def _extract_batch(jobs: list[tuple[Article, list[str], int]]) -> dict[str, list[dict]]:
+    """Staging rows of every fact table for a batch of articles (runs in a worker)."""
     from flows.extract.article import extract_article
 
-    articles = read_articles(stage_dir)
-    tokens = _tokens_by_article(stage_dir)
-    idf = corpus_idf(tokens.values(), corpus)
-    facts = [extract_article(a, tokens[a.article_id], idf, keyword_count) for a in articles]
-    return write_facts(stage_dir, facts, tokens, idf)
+    tables: dict[str, list[dict]] = {table: [] for table in _FACT_TABLE_NAMES}
+    for article, tokens, keyword_count in jobs:
+        facts = extract_article(article, tokens, _SHARED_IDF, keyword_count)
+        for table, rows in fact_rows(facts).items():
+            tables[table].extend(rows)
+        tables["stg_term_mentions"].extend(_term_rows({article.article_id: tokens}, _SHARED_IDF))
+    return tables
 
 
-def _tokens_by_article(stage_dir: Path) -> dict[str, list[str]]:
-    frame = read_table(stage_dir, "stg_tokens")
-    return {row["article_id"]: row["tokens"] for row in frame.iter_rows(named=True)}
+def fact_rows(facts: ArticleFacts) -> dict[str, list[dict]]:
+    """One article's facts as staging rows, per staging table (term mentions aside)."""
+    article_id = facts.article_id
+    tables = {
+        table: [record_row(f, article_id=article_id) for f in getattr(facts, attribute)]
+        for attribute, table in FACT_TABLES.items()
+    }
+    tables["stg_keywords"] = [record_row(k, article_id=article_id) for k in facts.keywords]
+    tables["stg_topics"] = [record_row(t, article_id=article_id) for t in facts.topics]
+    tables["stg_article_regions"] = (
+        [record_row(facts.region, article_id=article_id)] if facts.region else []
+    )
+    return tables
+
+
+_FACT_TABLE_NAMES = (
+    *FACT_TABLES.values(),
+    "stg_keywords",
+    "stg_topics",
+    "stg_article_regions",
+    "stg_term_mentions",
+)
 
 
 def corpus_idf(batch_tokens: Iterable[list[str]], corpus: CorpusState) -> dict[str, float]:
@@ -219,31 +365,13 @@ def corpus_idf(batch_tokens: Iterable[list[str]], corpus: CorpusState) -> dict[s
 def write_facts(
     stage_dir: Path, facts: list[ArticleFacts], tokens: dict[str, list[str]], idf: dict[str, float]
 ) -> dict[str, int]:
-
-    counts = {}
-    for attribute, table in FACT_TABLES.items():
-        rows = (
-            record_row(f, article_id=af.article_id) for af in facts for f in getattr(af, attribute)
-        )
-        counts[table] = write_table(stage_dir, table, rows)
-    counts["stg_keywords"] = write_table(
-        stage_dir,
-        "stg_keywords",
-        (record_row(k, article_id=af.article_id) for af in facts for k in af.keywords),
-    )
-    counts["stg_topics"] = write_table(
-        stage_dir,
-        "stg_topics",
-        (record_row(t, article_id=af.article_id) for af in facts for t in af.topics),
-    )
-    counts["stg_article_regions"] = write_table(
-        stage_dir,
-        "stg_article_regions",
-        (record_row(af.region, article_id=af.article_id) for af in facts if af.region),
-    )
-    counts["stg_term_mentions"] = write_table(
-        stage_dir, "stg_term_mentions", _term_rows(tokens, idf)
-    )
+    """Every fact table of a list of articles at once (for callers holding facts in memory)."""
+    counts = dict.fromkeys(_FACT_TABLE_NAMES, 0)
+    with _FactWriters(stage_dir) as writers:
+        for af in facts:
+            for table, rows in fact_rows(af).items():
+                counts[table] += writers.write(table, rows)
+        counts["stg_term_mentions"] += writers.write("stg_term_mentions", _term_rows(tokens, idf))
     return counts
 
 
@@ -260,3 +388,82 @@ def _term_rows(tokens: dict[str, list[str]], idf: dict[str, float]) -> Iterable[
                 "tf": tf,
                 "tfidf": tf / total * idf.get(term, 0.0),
             }
+
+
+# --- streaming Parquet ---------------------------------------------------------------------------
+
+
+def _stream_columns(stage_dir: Path, table: str, columns: list[str] | None):
+    """Batches of row dicts of a staged table, read a row group at a time, never all at once."""
+    import pyarrow.parquet as pq
+
+    path = table_path(stage_dir, table)
+    if not path.exists():
+        return
+    parquet = pq.ParquetFile(path)
+    for record_batch in parquet.iter_batches(batch_size=ARTICLES_PER_BATCH, columns=columns):
+        yield record_batch.to_pylist()
+
+
+def _workers_for_table(stage_dir: Path, workers: int | None) -> int | None:
+    import pyarrow.parquet as pq
+
+    path = table_path(stage_dir, "stg_articles")
+    rows = pq.ParquetFile(path).metadata.num_rows if path.exists() else 0
+    return _workers_for(rows, workers)
+
+
+class TableWriter:
+    """One staging table's Parquet file, written a batch at a time (a row group per batch).
+
+    stage_io.write_table needs every row at once; this keeps one file per table, as readers
+    expect, without holding the table in memory.
+    """
+
+    def __init__(self, stage_dir: Path, table: str) -> None:
+        self.stage_dir, self.table = stage_dir, table
+        self._writer = None
+        self._schema = None
+
+    def write(self, rows: Iterable[dict]) -> int:
+        import pyarrow.parquet as pq
+
+        data = frame(self.table, rows)
+        if data.height == 0:
+            return 0
+        arrow = data.to_arrow()
+        if self._writer is None:
+            self.stage_dir.mkdir(parents=True, exist_ok=True)
+            self._schema = arrow.schema
+            self._writer = pq.ParquetWriter(table_path(self.stage_dir, self.table), self._schema)
+        self._writer.write_table(arrow.cast(self._schema))
+        return data.height
+
+    def close(self) -> None:
+        if self._writer is None:
+            write_table(self.stage_dir, self.table, [])  # an empty table still has its file
+        else:
+            self._writer.close()
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+class _FactWriters:
+    """A TableWriter per fact table."""
+
+    def __init__(self, stage_dir: Path) -> None:
+        self._writers = {table: TableWriter(stage_dir, table) for table in _FACT_TABLE_NAMES}
+
+    def write(self, table: str, rows: Iterable[dict]) -> int:
+        return self._writers[table].write(rows)
+
+    def __enter__(self) -> _FactWriters:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        for writer in self._writers.values():
+            writer.close()

@@ -23,7 +23,7 @@ from flows.extract.slogans import extract_slogans
 from flows.extract.topics import classify_topics
 from flows.extract.votes import extract_votes
 from flows.records import Article, ArticleFacts
-from flows.segment import get_segmenter
+from flows.segment import Token, get_segmenter, tokens_from_words
 
 
 def extract_article(
@@ -35,7 +35,7 @@ def extract_article(
     region = infer_region(places, article.title, text)
     return ArticleFacts(
         article_id=article.article_id,
-        quantities=extract_quantities(text),
+        quantities=extract_quantities(text, _offset_tokens(text, tokens)),
         keywords=[
             *tfidf_keywords(list(tokens), idf, keyword_count),
             *textrank_keywords(list(tokens), keyword_count),
@@ -51,6 +51,11 @@ def extract_article(
         topics=classify_topics(text, list(tokens)),
         region=region,
     )
+
+
+def _offset_tokens(text: str, words: Sequence[str]) -> list[Token] | None:
+    """The segment stage's words with offsets, if they spell `text` (None: segment again)."""
+    return tokens_from_words(list(words)) if "".join(words) == text else None
 
 
 def term_frequencies(tokens: Sequence[str]) -> Counter[str]:

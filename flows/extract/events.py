@@ -11,7 +11,8 @@ article, else the last year written earlier in the article (2023年……9月8�
 the date is skipped: a guessed year would be a wrong fact.
 
 Not events: recurring dates (每年的9月1日), datelines (新华社北京5月3日电), month-only or
-vague dates (6月底, 近日). The clause runs from the previous 。；!? (or line break) to the next.
+vague dates (6月底, 近日). The clause runs from the previous 。；!? (or line break) to the next;
+a clause with several dates is one event, dated by its first.
 """
 
 from __future__ import annotations
@@ -116,6 +117,8 @@ def extract_dated_events(text: str, published: date | None) -> list[DatedEvent]:
             continue
         carried = event_date.year
         start, end = clause
+        if events and (events[-1].start, events[-1].end) == clause:
+            continue  # one event per clause (the staging grain): 3月3日至3月25日 starts on 3月3日
         events.append(
             DatedEvent(
                 text=text[start:end],

@@ -9,6 +9,7 @@ graph) because only flows/segment.py may import jieba.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -98,12 +99,17 @@ def _pagerank(
     """Weighted PageRank by power iteration, stopping once scores move less than 1e-6."""
     scores = dict.fromkeys(graph, 1.0)
     out_weight = {node: sum(edges.values()) or 1.0 for node, edges in graph.items()}
+    # Each edge's share (weight / out-weight) is fixed: computed once, not once per iteration.
+    # map() keeps the sum's order (so the same floats) but runs the inner loop in C.
+    shares = {
+        node: ([weight / out_weight[other] for other, weight in edges.items()], list(edges))
+        for node, edges in graph.items()
+    }
     for _ in range(iterations):
         updated = {
             node: (1 - damping)
-            + damping
-            * sum(weight / out_weight[other] * scores[other] for other, weight in edges.items())
-            for node, edges in graph.items()
+            + damping * sum(map(operator.mul, node_shares, map(scores.__getitem__, neighbours)))
+            for node, (node_shares, neighbours) in shares.items()
         }
         converged = max(abs(updated[node] - scores[node]) for node in graph) < 1e-6
         scores = updated

@@ -60,6 +60,29 @@ def _vocabulary() -> _Vocabulary:
     )
 
 
+@lru_cache(maxsize=65536)
+def _longest_suffix(word: str) -> str | None:
+    """The longest organisation suffix `word` ends with (a set lookup per length, not a scan).
+
+    Scanning every suffix for every token was a tenth of extraction time on a large corpus.
+    """
+    suffixes = _suffix_set()
+    for length in range(min(len(word), _longest_suffix_length()), 0, -1):
+        if word[-length:] in suffixes:
+            return word[-length:]
+    return None
+
+
+@lru_cache(maxsize=1)
+def _suffix_set() -> frozenset[str]:
+    return frozenset(_vocabulary().suffixes)
+
+
+@lru_cache(maxsize=1)
+def _longest_suffix_length() -> int:
+    return max(map(len, _vocabulary().suffixes), default=0)
+
+
 def extract_organizations(
     text: str, tagged: list[Token], places: list[Place], region: Place | None
 ) -> list[Organization]:
@@ -119,7 +142,7 @@ def _organization_ending_at(
     token = tagged[position]
     if token.text in vocabulary.national:
         return token.start, token.end
-    suffix = next((s for s in vocabulary.suffixes if token.text.endswith(s)), None)
+    suffix = _longest_suffix(token.text)
     if suffix is None or (
         token.text in vocabulary.generic and token.text not in vocabulary.suffixes
     ):

@@ -99,10 +99,11 @@ def _name_candidates(tagged: list[Token]) -> list[tuple[int, int]]:
     A lone surname before a kinship word is a name too (王 + 大伯 -> 王大伯).
     """
     kinship = frozenset(word_list("roles_kinship"))
+    surnames = frozenset(_surnames())  # a set: `in` on the tuple scanned every surname per token
     candidates = []
     for position, token in enumerate(tagged):
         following = tagged[position + 1] if position + 1 < len(tagged) else None
-        if token.text in _surnames() and following is not None and following.text in kinship:
+        if token.text in surnames and following is not None and following.text in kinship:
             candidates.append((position, position + 1))
         elif _is_person_token(token):
             candidates.append((position, position))

@@ -214,9 +214,11 @@ def _division_mentions(text: str, index: _TokenIndex, gazetteer: Gazetteer) -> l
 def _division_at(
     text: str, start: int, index: _TokenIndex, gazetteer: Gazetteer
 ) -> _Mention | None:
+    if start not in index.starts:
+        return None  # every mention starts on a token boundary: no need to try each length
     for length in range(min(gazetteer.longest_alias, len(text) - start), 1, -1):
         aliases = gazetteer.aliases.get(text[start : start + length])
-        if not aliases or start not in index.starts:
+        if not aliases:
             continue
         end = start + length
         full = [alias for alias in aliases if not alias.is_bare]
@@ -227,6 +229,14 @@ def _division_at(
             return _Mention(start, end, tuple(full))
         if index.is_single_token(start, end, ("ns",)):
             return _Mention(start, end, tuple(aliases))
+    return None
+
+
+def _longest_ending(word: str, endings: frozenset[str], longest: int) -> str | None:
+    """The longest of `endings` that `word` ends with: a set lookup per length, not a scan."""
+    for length in range(min(len(word), longest), 0, -1):
+        if word[-length:] in endings:
+            return word[-length:]
     return None
 
 
@@ -256,8 +266,9 @@ def _feature_mentions(
     division_starts = {m.start: m for m in divisions}
     generic_words = frozenset(word_list("places_generic_words"))
     mentions: list[_Mention] = []
+    suffix_set, longest = frozenset(suffixes), max(map(len, suffixes))
     for position, token in enumerate(tagged):
-        suffix = next((s for s in suffixes if token.text.endswith(s)), None)
+        suffix = _longest_ending(token.text, suffix_set, longest)
         if suffix is None or (token.start, token.end) in full_division_spans:
             continue
         if token.text in generic_words:

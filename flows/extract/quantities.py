@@ -474,10 +474,14 @@ def _replace_subject(quantity: Quantity, subject: str) -> Quantity:
 # --- public -------------------------------------------------------------------------------------
 
 
-def extract_quantities(text: str) -> list[Quantity]:
-    """Every number + unit in `text`, in order, with offsets into `text`."""
+def extract_quantities(text: str, tokens: list[Token] | None = None) -> list[Quantity]:
+    """Every number + unit in `text`, in order, with offsets into `text`.
+
+    `tokens` are `get_segmenter().tokens(text)` when the caller has them already (the segment
+    stage did that work); otherwise the text is segmented here.
+    """
     covered = _covered_spans(text)
-    tokens = get_segmenter().tokens(text)
+    tokens = get_segmenter().tokens(text) if tokens is None else tokens
     quantities = []
     for candidate in _candidates(text):
         if _is_excluded(candidate, text, covered):

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+import pyarrow.parquet as pq
+import pytest
+
+from flows import stages
 from flows.ingest import fingerprint
-from flows.stage_io import read_table
-from flows.stages import CorpusState, ingest_stage, segment_stage
+from flows.stage_io import read_table, table_path
+from flows.stages import (
+    CorpusState,
+    TableWriter,
+    extract_stage,
+    ingest_stage,
+    read_articles,
+    segment_stage,
+)
+from tests.conftest import SEED_ARTICLES
 
 ARTICLE = "标题\n\n本报讯 市人大常委会建成代表联络站12个，收集意见建议300余条。\n"
 
@@ -70,3 +83,86 @@ def test_segment_stage_tokens_every_article_with_the_domain_dictionary(tmp_path)
 
     tokens = read_table(tmp_path / "stage", "stg_tokens")["tokens"].to_list()
     assert any("代表联络站" in article_tokens for article_tokens in tokens)
+
+
+# --- streaming and parallel stages ---------------------------------------------------------------
+
+STAGE_TABLES = [
+    "stg_articles",
+    "stg_tokens",
+    "stg_quantities",
+    "stg_people",
+    "stg_places",
+    "stg_organizations",
+    "stg_keywords",
+    "stg_topics",
+    "stg_article_regions",
+    "stg_term_mentions",
+]
+
+
+def run_stages(source: Path, stage: Path, workers: int) -> None:
+    ingest_stage(source, stage, stage / "q", CorpusState(), 1_000_000, workers=workers)
+    segment_stage(stage, workers=workers)
+    extract_stage(stage, CorpusState(), 10, workers=workers)
+
+
+def test_stages_give_the_same_rows_on_one_process_and_on_a_pool(tmp_path, monkeypatch):
+    # Tiny batches, so the 5 files and 20 articles are spread over many tasks and both workers.
+    monkeypatch.setattr(stages, "ARTICLES_PER_BATCH", 2)
+    monkeypatch.setattr(stages, "FILES_PER_BATCH", 1)
+
+    run_stages(SEED_ARTICLES, tmp_path / "one", workers=1)
+    run_stages(SEED_ARTICLES, tmp_path / "two", workers=2)
+
+    for table in STAGE_TABLES:
+        single = read_table(tmp_path / "one", table)
+        pooled = read_table(tmp_path / "two", table)
+        assert single.height > 0, table
+        assert single.equals(pooled), table  # same rows in the same order, not just the same set
+
+
+def test_table_writer_writes_one_file_a_row_group_per_batch(tmp_path):
+    rows = [{"article_id": f"a{i}", "token_count": 1, "tokens": [str(i)]} for i in range(5)]
+
+    with TableWriter(tmp_path, "stg_tokens") as writer:
+        written = [writer.write(rows[:2]), writer.write([]), writer.write(rows[2:])]
+
+    assert [2, 0, 3] == written
+    assert 2 == pq.ParquetFile(table_path(tmp_path, "stg_tokens")).num_row_groups
+    assert rows == read_table(tmp_path, "stg_tokens").to_dicts()
+
+
+def test_table_writer_leaves_an_empty_table_when_nothing_was_written(tmp_path):
+    with TableWriter(tmp_path, "stg_people"):
+        pass
+
+    assert table_path(tmp_path, "stg_people").exists()
+    assert 0 == read_table(tmp_path, "stg_people").height
+
+
+def test_extract_stage_refuses_tokens_of_another_article(tmp_path):
+    source = write_sources(tmp_path / "src")
+    ingest_stage(source, tmp_path / "stage", tmp_path / "q", CorpusState(), 1_000_000)
+    with TableWriter(tmp_path / "stage", "stg_tokens") as writer:
+        writer.write([{"article_id": "someone-else", "token_count": 1, "tokens": ["标题"]}])
+
+    with pytest.raises(ValueError, match="not in stg_articles order"):
+        extract_stage(tmp_path / "stage", CorpusState(), 10, workers=1)
+
+
+def test_ingest_stage_skips_the_corpus_wide_duplicate_search_when_nothing_changed(tmp_path):
+    # Earlier articles that duplicate each other: a changed run would link them again, but an
+    # unchanged run loads nothing, so searching the whole corpus again would be wasted work.
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "good.txt").write_text(ARTICLE, encoding="utf-8")
+    ingest_stage(source, tmp_path / "first", tmp_path / "q", CorpusState(), 1_000_000)
+    earlier = tuple(read_articles(tmp_path / "first"))
+    copies = (*earlier, dataclasses.replace(earlier[0], file_id="f" * 64, path="copy.txt"))
+    corpus = CorpusState({"good.txt": fingerprint(source / "good.txt")}, copies)
+
+    counts = ingest_stage(source, tmp_path / "stage", tmp_path / "q", corpus, 1_000_000)
+
+    assert (1, 0) == (counts.files_unchanged, counts.articles)
+    assert 0 == read_table(tmp_path / "stage", "stg_duplicates").height

@@ -48,3 +48,20 @@ def test_extract_dated_events_returns_the_clause_with_offsets() -> None:
     assert "3月11日，主任带队到街道调研" == event.text
     assert event.text == text[event.start : event.end]
     assert "3月11日" == event.date_text
+
+
+@pytest.mark.parametrize(
+    ("expected", "text"),
+    [
+        # Two dates, one clause: one event (the staging key is the clause), dated by the first.
+        ([date(2024, 3, 3)], "3月3日至3月25日，开展集中视察。"),
+        ([date(2024, 2, 8)], "2月8日，7月5日，该公司负责人两次来到服务站。"),
+        # Two dates in two clauses stay two events.
+        ([date(2024, 3, 3), date(2024, 3, 25)], "3月3日召开会议。3月25日开展视察。"),
+    ],
+)
+def test_extract_dated_events_gives_one_event_per_clause(expected, text) -> None:
+    events = extract_dated_events(text, date(2024, 9, 1))
+
+    assert expected == [event.event_date for event in events]
+    assert len(events) == len({(event.start, event.end) for event in events})

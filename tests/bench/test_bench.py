@@ -1,0 +1,91 @@
+"""The benchmark's corpus generator and its JSON line (the full benchmark is `make bench`)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bench.corpus import CorpusSpec, write_corpus
+from bench.run import PipelineRun, summary
+from flows.ingest import ingest_file
+from tests.conftest import PROJECT_ROOT, SEED_ARTICLES
+
+REQUIRED_KEYS = {
+    "articles",
+    "chars",
+    "workers",
+    "limit_chars_per_s",
+    "pipeline_chars_per_s",
+    "ratio_to_limit",
+    "ratio_to_limit_10x",
+    "startup_s",
+    "rerun_fraction",
+    "scale10_time_ratio",
+    "scale10_rss_ratio",
+    "stages",
+}
+
+
+def corpus_bytes(folder, articles: int, seed: int) -> dict[str, bytes]:
+    write_corpus(SEED_ARTICLES, folder, CorpusSpec(articles=articles, seed=seed))
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+def test_corpus_is_byte_identical_for_the_same_seed(tmp_path):
+    assert corpus_bytes(tmp_path / "a", 12, seed=7) == corpus_bytes(tmp_path / "b", 12, seed=7)
+
+
+def test_corpus_differs_for_another_seed(tmp_path):
+    assert corpus_bytes(tmp_path / "a", 12, seed=7) != corpus_bytes(tmp_path / "b", 12, seed=8)
+
+
+def test_corpus_grows_by_appending_files(tmp_path):
+    # The 10x corpus starts with the 1x corpus: one random stream, read in the same order.
+    small = corpus_bytes(tmp_path / "small", 6, seed=7)
+    large = corpus_bytes(tmp_path / "large", 12, seed=7)
+
+    assert small == {name: large[name] for name in small}
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".html"])
+def test_corpus_files_ingest_as_one_article_each(tmp_path, suffix):
+    # Every third file is GB18030 text, so .txt covers both encodings across 12 files.
+    folder = tmp_path / "corpus"
+    write_corpus(SEED_ARTICLES, folder, CorpusSpec(articles=12))
+
+    for path in sorted(folder.glob(f"*{suffix}")):
+        outcome = ingest_file(path, folder, max_bytes=1_000_000)
+        assert outcome.quarantined is None, path.name
+        assert 1 == len(outcome.articles), path.name
+        assert outcome.articles[0].published_date is not None, path.name
+
+
+def test_summary_has_every_key_the_tracker_asks_for():
+    run = PipelineRun(seconds=30.0, peak_rss_mb=500.0, stages={"segment_articles": 1.0})
+    startup = PipelineRun(seconds=10.0, peak_rss_mb=400.0)
+    big = PipelineRun(seconds=210.0, peak_rss_mb=550.0)
+
+    result = summary(100, 10, 2, startup, run, startup, big, (1000, 0.5), (10000, 5.0))
+
+    assert REQUIRED_KEYS <= set(result)
+    assert 0.0 == result["rerun_fraction"]  # a rerun no slower than start-up did no work
+    assert 7.0 == result["scale10_time_ratio"]
+
+
+@pytest.mark.slow
+def test_bench_prints_its_json_last_on_a_tiny_corpus(tmp_path):
+    command = [sys.executable, "-m", "bench", "--articles", "3", "--scale", "2"]
+    completed = subprocess.run(
+        [*command, "--work-dir", str(tmp_path / "bench")],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert REQUIRED_KEYS <= set(result)
+    assert 3 == result["articles"]
