@@ -10,7 +10,7 @@ export PREFECT_HOME := $(CURDIR)/.prefect
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: install run test eval ui serve deploy worker lint clean
+.PHONY: install run test eval bench ui serve deploy worker lint clean
 
 install: $(VENV)/.synced
 
@@ -35,6 +35,12 @@ eval: install
 	$(RENDA) run seeds/articles --warehouse warehouse/eval.duckdb
 	$(RENDA) export --gold warehouse/.eval --warehouse warehouse/eval.duckdb
 	$(RENDA) eval warehouse/.eval --gold tests/gold --check
+
+# Pipeline throughput against bare jieba on a generated corpus; last line is one JSON object.
+# A quick look: make bench BENCH_ARGS="--articles 200 --scale 2"
+BENCH_ARGS ?=
+bench: install
+	$(VENV)/bin/python -m bench $(BENCH_ARGS)
 
 ui: install
 	$(VENV)/bin/prefect server start --host 127.0.0.1 --port 4200

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
         5_000_000, gt=0, description="Files larger than this are quarantined before decoding."
     )
     keywords_per_article: int = Field(10, gt=0, description="TF-IDF keywords kept per article.")
+    workers: int | None = Field(
+        None, ge=1, description="Processes for ingest, segment and extract (default: every core)."
+    )
 
     @property
     def live_warehouse_path(self) -> Path:
