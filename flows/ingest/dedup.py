@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
 
 from datasketch import MinHash, MinHashLSH
 
@@ -37,28 +38,30 @@ NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 def find_duplicates(articles: Sequence[Article]) -> list[DuplicateLink]:
     """Links from each duplicate article to its canonical article (see the module docstring)."""
     # The flow passes the batch plus earlier articles, which may overlap: one entry per article.
+    # article_id is a hash computed on access: compute it once per article here.
     unique = {article.article_id: article for article in articles}
-    ordered = sorted(unique.values(), key=_canonical_rank)
-    shingles = {article.article_id: _shingles(article.body) for article in ordered}
-    candidates = _near_candidates(ordered)
+    ordered = sorted(unique.items(), key=lambda item: _canonical_rank(item[1]))
+    shingles = {article_id: _shingles(article.body) for article_id, article in ordered}
+    partners = _near_partners(ordered)
     links: list[DuplicateLink] = []
-    canonical_by_hash: dict[str, Article] = {}
-    originals: list[Article] = []
-    for article in ordered:
+    canonical_by_hash: dict[str, str] = {}
+    original_rank: dict[str, int] = {}
+    for article_id, article in ordered:
         digest = _text_hash(article.body)
         if digest in canonical_by_hash:
-            original = canonical_by_hash[digest]
-            links.append(DuplicateLink(article.article_id, original.article_id, "exact", 1.0))
+            links.append(DuplicateLink(article_id, canonical_by_hash[digest], "exact", 1.0))
             continue
-        match = _best_original(article, originals, candidates, shingles)
+        candidates = sorted(
+            (original for original in partners.get(article_id, ()) if original in original_rank),
+            key=original_rank.__getitem__,
+        )
+        match = _best_original(article_id, candidates, shingles)
         if match is not None:
-            original, score = match
-            links.append(
-                DuplicateLink(article.article_id, original.article_id, "near", round(score, 4))
-            )
+            original_id, score = match
+            links.append(DuplicateLink(article_id, original_id, "near", round(score, 4)))
             continue
-        canonical_by_hash[digest] = article
-        originals.append(article)
+        canonical_by_hash[digest] = article_id
+        original_rank[article_id] = len(original_rank)
     return links
 
 
@@ -86,30 +89,43 @@ def _shingles(text: str) -> frozenset[str]:
     return frozenset(folded[i : i + SHINGLE] for i in range(len(folded) - SHINGLE + 1))
 
 
+@lru_cache(maxsize=1)
+def _template() -> MinHash:
+    # Building 128 permutations is most of a MinHash's cost; every paragraph shares one set.
+    return MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED)
+
+
 def _minhash(shingles: frozenset[str]) -> MinHash:
-    minhash = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED)
+    template = _template()
+    minhash = MinHash(
+        num_perm=NUM_PERM,
+        seed=MINHASH_SEED,
+        permutations=template.permutations,
+        scheme=template.scheme,
+    )
     minhash.update_batch([shingle.encode("utf-8") for shingle in sorted(shingles)])
     return minhash
 
 
-def _near_candidates(articles: Sequence[Article]) -> set[frozenset[str]]:
-    """Pairs of article ids that share at least one near-identical paragraph."""
+def _near_partners(articles: Sequence[tuple[str, Article]]) -> dict[str, set[str]]:
+    """For each article id, the ids of articles sharing at least one near-identical paragraph."""
     lsh = MinHashLSH(threshold=PARAGRAPH_THRESHOLD, num_perm=NUM_PERM)
     owner: dict[str, str] = {}
-    pairs: set[frozenset[str]] = set()
-    for article in articles:
+    partners: dict[str, set[str]] = {}
+    for article_id, article in articles:
         for index, paragraph in enumerate(article.body.split("\n")):
             shingles = _shingles(paragraph)
             if len(shingles) < MIN_PARAGRAPH_SHINGLES:
                 continue
-            key = f"{article.article_id}:{index}"
+            key = f"{article_id}:{index}"
             minhash = _minhash(shingles)
             for other in lsh.query(minhash):
-                if owner[other] != article.article_id:
-                    pairs.add(frozenset({owner[other], article.article_id}))
+                if owner[other] != article_id:
+                    partners.setdefault(article_id, set()).add(owner[other])
+                    partners.setdefault(owner[other], set()).add(article_id)
             lsh.insert(key, minhash)
-            owner[key] = article.article_id
-    return pairs
+            owner[key] = article_id
+    return partners
 
 
 def containment(first: frozenset[str], second: frozenset[str]) -> float:
@@ -119,21 +135,17 @@ def containment(first: frozenset[str], second: frozenset[str]) -> float:
 
 
 def _best_original(
-    article: Article,
-    originals: list[Article],
-    candidates: set[frozenset[str]],
-    shingles: dict[str, frozenset[str]],
-) -> tuple[Article, float] | None:
-    mine = shingles[article.article_id]
-    best: tuple[int, Article, float] | None = None
-    for original in originals:
-        if frozenset({article.article_id, original.article_id}) not in candidates:
-            continue
-        theirs = shingles[original.article_id]
+    article_id: str, candidates: list[str], shingles: dict[str, frozenset[str]]
+) -> tuple[str, float] | None:
+    """The earlier original this article repeats most of, if it repeats one at all."""
+    mine = shingles[article_id]
+    best: tuple[int, str, float] | None = None
+    for original_id in candidates:
+        theirs = shingles[original_id]
         if min(len(mine), len(theirs)) < MIN_ARTICLE_SHINGLES:
             continue
         score = containment(mine, theirs)
         shared = len(mine & theirs)
         if score >= NEAR_CONTAINMENT and (best is None or shared > best[0]):
-            best = (shared, original, score)
+            best = (shared, original_id, score)
     return (best[1], best[2]) if best else None
