@@ -244,6 +244,25 @@ def _print_rows(columns: list[str], rows: list[tuple], output: OutputFormat) -> 
 
 
 @app.command()
+def views(
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file to read.")] = None,
+) -> None:
+    """List the reporting views with what each one answers.
+
+    Example: renda views
+    """
+    from flows.warehouse import connect
+
+    statement = (
+        "select view_name, comment from duckdb_views() "
+        "where schema_name = 'reporting' order by view_name"
+    )
+    with _user_errors(), connect(warehouse or get_settings().warehouse_path, read_only=True) as db:
+        rows = db.execute(statement).fetchall()
+    _print_rows(["view", "what it answers"], rows, OutputFormat.table)
+
+
+@app.command()
 def report(
     out: Annotated[Path | None, typer.Option(help="Folder for index.html.")] = None,
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file to read.")] = None,

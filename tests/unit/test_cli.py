@@ -104,3 +104,21 @@ def test_serve_rejects_a_bad_schedule_before_starting_anything(options, shown):
     assert 1 == result.exit_code
     assert "invalid schedule" in result.output
     assert shown in result.output
+
+
+def test_views_lists_every_reporting_view_with_its_description(loaded_warehouse):
+    result = runner.invoke(app, ["views", "--warehouse", str(loaded_warehouse)])
+
+    assert 0 == result.exit_code
+    view_files = sorted((PROJECT_ROOT / "warehouse" / "reporting").glob("rpt_*.sql"))
+    assert all(path.stem in result.output for path in view_files)
+    assert "One row per article" in result.output
+
+
+def test_query_refuses_a_write_statement_with_a_clear_error(loaded_warehouse):
+    result = runner.invoke(
+        app, ["query", "delete from core.fct_quantities", "--warehouse", str(loaded_warehouse)]
+    )
+
+    assert 1 == result.exit_code
+    assert "read-only mode" in result.output
