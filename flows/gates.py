@@ -238,10 +238,15 @@ def gate_frame(data: pl.DataFrame) -> pd.DataFrame:
 
 
 def suite_parameters() -> dict[str, Any]:
-    """Reference data the suites check against, read from seeds/ when a gate runs."""
+    """Reference data the suites check against: the unit catalogue in seeds/ and the official
+    division codes of the gazetteer, so a suite never holds a stale copy of either."""
+    from flows.extract.places import get_gazetteer
     from flows.extract.quantities import unit_catalogue
 
-    return {"unit_catalogue": sorted(unit_catalogue())}
+    return {
+        "unit_catalogue": sorted(unit_catalogue()),
+        "division_codes": sorted(get_gazetteer().divisions),
+    }
 
 
 def check_gate(

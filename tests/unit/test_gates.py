@@ -155,3 +155,20 @@ def test_suite_in_the_json_file_wins_over_the_copy_in_the_context(tmp_path):
 
     with pytest.raises(GateFailed):
         check_gate(frame("stg_quantities", [quantity(300)]), strict, "stg_quantities", history)
+
+
+def test_gate_rejects_a_division_code_the_gazetteer_does_not_know():
+    place = {
+        "article_id": "a",
+        "start_offset": 0,
+        "end_offset": 2,
+        "name": "某地",
+        "province": "某省",
+        "division_code": "999999",
+    }
+
+    with pytest.raises(GateFailed) as failure:
+        check_gate(frame("stg_places", [place]), EXPECTATIONS, "stg_places")
+
+    samples = [o.sample for o in failure.value.result.failures if o.column == "division_code"]
+    assert [["999999"]] == samples
