@@ -10,7 +10,7 @@ export PREFECT_HOME := $(CURDIR)/.prefect
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: install run test eval bench ui serve deploy worker lint clean
+.PHONY: install run test eval bench reliability ui serve deploy worker lint clean
 
 install: $(VENV)/.synced
 
@@ -41,6 +41,10 @@ eval: install
 BENCH_ARGS ?=
 bench: install
 	$(VENV)/bin/python -m bench $(BENCH_ARGS)
+
+# Crashes, overlapping runs, readers, hostile input and faults against real runs (~10 min).
+reliability: install
+	$(VENV)/bin/python -m reliability
 
 ui: install
 	$(VENV)/bin/prefect server start --host 127.0.0.1 --port 4200

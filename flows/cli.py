@@ -69,11 +69,18 @@ def run(
     warehouse: Annotated[
         Path | None, typer.Option(help="DuckDB file to load (default: warehouse/renda.duckdb).")
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Processes for ingest, segment and extract (default: all cores)."),
+    ] = None,
 ) -> None:
     """Run the pipeline: ingest, segment, extract and load, gated at every stage.
 
     Example: renda run seeds/articles --warehouse /tmp/renda.duckdb
     """
+    if workers:
+        os.environ["RENDA_WORKERS"] = str(workers)  # the flow reads settings, not arguments
+        get_settings.cache_clear()
     _prepare_prefect()
     from flows.pipeline import renda_etl
 

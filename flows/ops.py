@@ -7,22 +7,115 @@ failure and its gate results behind, while publishing nothing from its batch.
 from __future__ import annotations
 
 import json
+import os
+import socket
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from flows.gates import GateResult
 from flows.settings import Settings
 from flows.warehouse import connect, migrate
 
 
-def record_run_start(settings: Settings, run_id: str, source: str, extractor_version: str) -> None:
+def record_run_start(
+    settings: Settings, run_id: str, source: str, extractor_version: str
+) -> list[str]:
+    """Record this run as running, with its process; returns earlier runs found dead (crashed).
+
+    A kill -9 gives a run no chance to record its end: its row would say 'running' forever. Each
+    run start therefore closes the rows of runs whose process no longer exists on this host.
+    """
+    me = ProcessIdentity.current()
     with connect(settings.live_warehouse_path) as connection:
         migrate(connection, settings.sql_dir)
+        stale = mark_dead_runs_crashed(connection, me.hostname)
         connection.execute(
-            "insert or replace into ops.runs "
-            "(run_id, source, started_at, status, extractor_version) "
-            "values (?, ?, ?, 'running', ?)",
-            [run_id, source, datetime.now(UTC), extractor_version],
+            "insert or replace into ops.runs (run_id, source, started_at, status, "
+            "extractor_version, hostname, pid, process_started) "
+            "values (?, ?, ?, 'running', ?, ?, ?, ?)",
+            [run_id, source, datetime.now(UTC), extractor_version, *me.row()],
         )
+    return stale
+
+
+@dataclass(frozen=True)
+class ProcessIdentity:
+    """Which process ran a run: a pid alone can be reused, so its start time comes with it."""
+
+    hostname: str
+    pid: int
+    started: int | None  # clock ticks since boot (Linux /proc); None where unknown
+
+    @classmethod
+    def current(cls) -> ProcessIdentity:
+        return cls(socket.gethostname(), os.getpid(), process_start_ticks(os.getpid()))
+
+    def row(self) -> list:
+        return [self.hostname, self.pid, self.started]
+
+
+def process_start_ticks(pid: int) -> int | None:
+    """Field 22 of /proc/<pid>/stat (start time); None if unreadable or not Linux."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields_after_name = stat.rsplit(")", 1)[1].split()  # the name may hold spaces and ')'
+    if fields_after_name[0] == "Z":
+        return None  # a zombie has finished: only its exit status is left to collect
+    return int(fields_after_name[19])
+
+
+def process_is_alive(pid: int, started: int | None) -> bool:
+    """True while the process that ran a run still exists (same pid, same start time)."""
+    if Path("/proc/self/stat").exists():
+        now_started = process_start_ticks(pid)
+        return now_started is not None and (started is None or now_started == started)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+KILLED_RUN_ERROR = "the run's process ended without recording its end (killed)"
+
+
+def mark_dead_runs_crashed(connection, hostname: str) -> list[str]:
+    """Mark 'running' rows of this host whose process is gone as 'crashed'; returns their ids.
+
+    Rows of other hosts are left alone: this host cannot tell whether their process lives.
+    Rows without a pid predate the pid column and cannot be judged either.
+    """
+    running = connection.execute(
+        "select run_id, pid, process_started from ops.runs "
+        "where status = 'running' and hostname = ? and pid is not null",
+        [hostname],
+    ).fetchall()
+    dead = [run_id for run_id, pid, started in running if not process_is_alive(pid, started)]
+    for run_id in dead:
+        connection.execute(
+            "update ops.runs set status = 'crashed', ended_at = ?, error = coalesce(error, ?) "
+            "where run_id = ?",
+            [datetime.now(UTC), KILLED_RUN_ERROR, run_id],
+        )
+    return dead
+
+
+def runs_of_dead_processes(settings: Settings, run_ids: list[str]) -> list[str]:
+    """Those of `run_ids` this warehouse ran on this host in a process that no longer exists."""
+    if not run_ids:
+        return []
+    with connect(settings.live_warehouse_path, read_only=True) as connection:
+        rows = connection.execute(
+            "select run_id, pid, process_started from ops.runs "
+            "where hostname = ? and pid is not null and list_contains(?::varchar[], run_id)",
+            [socket.gethostname(), run_ids],
+        ).fetchall()
+    return [run_id for run_id, pid, started in rows if not process_is_alive(pid, started)]
 
 
 def record_run_end(

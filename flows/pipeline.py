@@ -30,6 +30,7 @@ from flows.gates import (
     build_data_docs,
     check_gate,
     gx_context_dir,
+    load_suite_definition,
 )
 from flows.lineage import extractor_version
 from flows.settings import Settings, get_settings
@@ -99,22 +100,34 @@ LOCK_RETRIES = {
 def ingest_articles(source: str, stage_dir: Path, settings: Settings) -> dict:
     corpus = read_corpus_state(settings.live_warehouse_path, with_articles=True, with_terms=False)
     quarantine_dir = settings.warehouse_path.parent / "quarantine"
-    counts = ingest_stage(source, stage_dir, quarantine_dir, corpus, settings.max_file_bytes)
+    counts = ingest_stage(
+        source, stage_dir, quarantine_dir, corpus, settings.max_file_bytes, workers=settings.workers
+    )
     get_run_logger().info("ingest: %s", counts)
     return asdict(counts)
 
 
 @task(name="segment_articles", cache_policy=NO_CACHE)
-def segment_articles(stage_dir: Path) -> int:
-    tokens = segment_stage(stage_dir)
+def segment_articles(stage_dir: Path, workers: int | None = None) -> int:
+    tokens = segment_stage(stage_dir, workers=workers)
     get_run_logger().info("segment: %d tokens", tokens)
     return tokens
 
 
 @task(name="extract_facts", cache_policy=NO_CACHE, **LOCK_RETRIES)
 def extract_facts(stage_dir: Path, settings: Settings) -> dict[str, int]:
-    corpus = read_corpus_state(settings.live_warehouse_path, with_articles=False, with_terms=True)
-    counts = extract_stage(stage_dir, corpus, settings.keywords_per_article)
+    # The batch's files replace their earlier rows: their old terms must not count twice in IDF,
+    # or re-processing a file would give other keywords than loading it once.
+    batch_paths = frozenset(read_table(stage_dir, "stg_files")["path"].to_list())
+    corpus = read_corpus_state(
+        settings.live_warehouse_path,
+        with_articles=False,
+        with_terms=True,
+        excluding_paths=batch_paths,
+    )
+    counts = extract_stage(
+        stage_dir, corpus, settings.keywords_per_article, workers=settings.workers
+    )
     get_run_logger().info("extract: %s", counts)
     return counts
 
@@ -170,9 +183,55 @@ def publish_warehouse(settings: Settings) -> str:
     return str(published)
 
 
+@task(name="check_suites", cache_policy=NO_CACHE)
+def check_suites(settings: Settings) -> None:
+    """Every gate's suite exists and parses, before the run writes anything.
+
+    Otherwise a missing last suite would surface only after ingest, segment and extract ran.
+    """
+    for suite_name in (*INGEST_SUITES, *SEGMENT_SUITES, *EXTRACT_SUITES):
+        load_suite_definition(settings.expectations_dir, suite_name)
+
+
 @task(name="record_run_start", cache_policy=NO_CACHE, **LOCK_RETRIES)
 def record_run_start(settings: Settings, run_id: str, source: str) -> None:
-    ops.record_run_start(settings, run_id, source, extractor_version())
+    crashed = ops.record_run_start(settings, run_id, source, extractor_version())
+    if crashed:
+        get_run_logger().warning("earlier runs whose process was killed: %s", crashed)
+    close_killed_prefect_runs(settings, run_id)
+
+
+def close_killed_prefect_runs(settings: Settings, own_run_id: str) -> None:
+    """A kill -9 leaves the Prefect run RUNNING forever: set CRASHED the ones of this warehouse.
+
+    Asked of Prefect, not of ops.runs: a kill while publishing comes after the run recorded
+    'completed'. Only runs in this warehouse's ops.runs whose process is gone from this host
+    are touched. Best effort: ops.runs already tells the truth, and the Prefect UI agreeing is
+    not worth failing a run over.
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
+    from prefect.states import Crashed
+
+    running = FlowRunFilter(
+        state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.RUNNING]))
+    )
+    try:
+        with get_client(sync_client=True) as client:
+            candidates = [str(run.id) for run in client.read_flow_runs(flow_run_filter=running)]
+            candidates = [run_id for run_id in candidates if run_id != own_run_id]
+            for run_id in ops.runs_of_dead_processes(settings, candidates):
+                client.set_flow_run_state(
+                    uuid.UUID(run_id), Crashed(message=ops.KILLED_RUN_ERROR), force=True
+                )
+                get_run_logger().warning("marked the killed Prefect run %s crashed", run_id)
+    except Exception as error:  # bookkeeping, never the run's outcome
+        get_run_logger().warning("could not mark killed runs crashed in Prefect: %s", error)
 
 
 @task(name="record_run_end", cache_policy=NO_CACHE, **LOCK_RETRIES)
@@ -187,7 +246,9 @@ def record_run_end(
 @task(name="report_run", cache_policy=NO_CACHE)
 def report_run(settings: Settings, summary: RunSummary, history: GateHistory, failed: bool) -> None:
     """Data Docs for the run's gates, then the counts, summary and links as artifacts."""
-    docs_page = build_data_docs(history) if summary.stage_counts.get("ingest") else None
+    # No gate ran when nothing changed: building Data Docs would only cost GX's import (~8 s).
+    gated = summary.stage_counts.get("ingest") and not summary.nothing_to_do
+    docs_page = build_data_docs(history) if gated else None
     if docs_page:
         artifacts.publish_data_docs_link(docs_page)
         get_run_logger().info("Data Docs of this run: %s", docs_page.as_uri())
@@ -227,6 +288,7 @@ def renda_etl(source: str | None = None, warehouse: str | None = None) -> RunSum
     summary = RunSummary(run_id, source, str(settings.warehouse_path))
     stage_dir = settings.work_dir / run_id
     history = GateHistory(gx_context_dir(settings.warehouse_path), run_id)
+    check_suites(settings)
     record_run_start(settings, run_id, source)
     gates: list[GateResult] = []
     try:
@@ -257,7 +319,8 @@ def _run_stages(
     suites = INGEST_SUITES if ingest["files_loaded"] else ("stg_files",)
     _gate(stage_dir, suites, settings, summary, gates, history)
     if ingest["files_loaded"]:
-        summary.stage_counts["segment"] = {"tokens": segment_articles(stage_dir)}
+        tokens = segment_articles(stage_dir, settings.workers)
+        summary.stage_counts["segment"] = {"tokens": tokens}
         _gate(stage_dir, SEGMENT_SUITES, settings, summary, gates, history)
         summary.stage_counts["extract"] = extract_facts(stage_dir, settings)
         _gate(stage_dir, EXTRACT_SUITES, settings, summary, gates, history)

@@ -10,8 +10,9 @@ Load protocol (write -> audit -> publish, all in one transaction):
 3. Rows of every re-processed file are deleted from core, then rebuilt from staging.
 4. The ledger and quarantine record every file of the batch.
 5. Every warehouse/checks/assert_*.sql must return zero rows, else the transaction rolls back.
-6. After commit, core row counts are reconciled with the staged counts (a failed statement can
-   make DuckDB 2.0 roll back silently at COMMIT: counts prove the commit really landed).
+6. After commit, the staging tables and ledger must carry this run's id and core row counts are
+   reconciled with the staged counts (a failed statement can make DuckDB 2.0 roll back silently
+   at COMMIT, restoring the previous batch: the run id proves the commit really landed).
 """
 
 from __future__ import annotations
@@ -193,6 +194,7 @@ def load_batch(warehouse: Path, sql_dir: Path, stage_dir: Path, run: RunInfo) ->
         except BaseException:
             connection.execute("rollback")
             raise
+        _prove_batch_committed(connection, run)
         result.core_rows = _reconcile(connection, sql_dir)
         connection.execute("checkpoint")
     result.seconds = time.perf_counter() - started
@@ -303,6 +305,26 @@ def _reconcile(connection: duckdb.DuckDBPyConnection, sql_dir: Path) -> dict[str
     return {model.name: _count(connection, model.qualified_name) for model in core_models(sql_dir)}
 
 
+def _prove_batch_committed(connection: duckdb.DuckDBPyConnection, run: RunInfo) -> None:
+    """The staging tables and the ledger must hold this run's batch, not the one before.
+
+    A silent rollback also restores the previous batch's staging rows, and those reconcile
+    perfectly with core: counting alone would call the lost batch a success.
+    """
+    staged_run = connection.execute("select max(run_id) from staging.stg_run").fetchone()[0]
+    unrecorded = connection.execute(
+        "select count(*) from staging.stg_files as staged "
+        "left join raw.file_ledger as ledger on ledger.path = staged.path and ledger.run_id = ? "
+        "where ledger.path is null",
+        [run.run_id],
+    ).fetchone()[0]
+    if staged_run != run.run_id or unrecorded:
+        raise WarehouseError(
+            f"the load of run {run.run_id} did not commit (DuckDB rolled the transaction back "
+            "at COMMIT after a failed statement): nothing of this batch was published"
+        )
+
+
 def _count(connection: duckdb.DuckDBPyConnection, table: str) -> int:
     return connection.execute(f"select count(*) from {table}").fetchone()[0]
 
@@ -315,19 +337,28 @@ def publish_snapshot(live: Path, published: Path) -> Path:
 
     The rename is atomic: a reader that opened the old snapshot keeps a consistent view, a
     reader that opens the path afterwards sees the new one, and none ever sees a partial copy.
+    The live file's lock is held until after the rename, so concurrent publishers take turns
+    and the copies a killed publisher left behind can be removed safely.
     """
     temporary = published.with_name(f".{published.name}.{uuid.uuid4().hex}.tmp")
     try:
         with connect(live) as connection:
+            _remove_abandoned_copies(published)
             connection.execute("checkpoint")
             source = connection.execute("select current_database()").fetchone()[0]
             connection.execute(f"attach '{temporary}' as snapshot")
             connection.execute(f'copy from database "{source}" to snapshot')
             connection.execute("detach snapshot")
-        os.replace(temporary, published)
+            os.replace(temporary, published)
     finally:
         temporary.unlink(missing_ok=True)
     return published
+
+
+def _remove_abandoned_copies(published: Path) -> None:
+    """Half-written snapshots of publishers killed before their rename (only ever garbage)."""
+    for abandoned in published.parent.glob(f".{published.name}.*.tmp*"):  # and any .wal
+        abandoned.unlink(missing_ok=True)
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -344,8 +375,18 @@ def table_counts(warehouse: Path, sql_dir: Path) -> dict[str, int]:
         return {name: _count(connection, name) for name in names}
 
 
-def read_corpus_state(warehouse: Path, *, with_articles: bool, with_terms: bool) -> CorpusState:
-    """What earlier runs loaded: the ledger, and on request article texts and term frequencies."""
+def read_corpus_state(
+    warehouse: Path,
+    *,
+    with_articles: bool,
+    with_terms: bool,
+    excluding_paths: frozenset[str] = frozenset(),
+) -> CorpusState:
+    """What earlier runs loaded: the ledger, and on request article texts and term frequencies.
+
+    Term frequencies and the document count leave out the articles of `excluding_paths`: files
+    the current batch re-processes, whose old rows the load is about to replace.
+    """
     from flows.stages import CorpusState, article_from_row
 
     if not warehouse.exists():
@@ -363,10 +404,13 @@ def read_corpus_state(warehouse: Path, *, with_articles: bool, with_terms: bool)
             if with_articles
             else ()
         )
+        excluded = sorted(excluding_paths)
         frequency = (
-            dict(connection.execute(_TERM_DOCUMENT_FREQUENCY).fetchall()) if with_terms else {}
+            dict(connection.execute(_TERM_DOCUMENT_FREQUENCY, [excluded]).fetchall())
+            if with_terms
+            else {}
         )
-        documents = _count(connection, "core.dim_articles")
+        documents = connection.execute(_DOCUMENT_COUNT, [excluded]).fetchone()[0]
     return CorpusState(ledger, articles, frequency, documents)
 
 
@@ -380,7 +424,14 @@ _TERM_DOCUMENT_FREQUENCY = """
     select terms.term, count(distinct mentions.article_sk)
     from core.fct_term_mentions as mentions
     join core.dim_terms as terms using (term_sk)
+    where mentions.article_sk not in (
+        select article_sk from core.dim_articles where list_contains(?::varchar[], file_path)
+    )
     group by terms.term
+"""
+
+_DOCUMENT_COUNT = """
+    select count(*) from core.dim_articles where not list_contains(?::varchar[], file_path)
 """
 
 
