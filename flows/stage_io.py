@@ -84,3 +84,11 @@ def table_path(stage_dir: Path, table: str) -> Path:
     if table not in staging_schemas():
         raise KeyError(f"unknown staging table {table!r}")
     return stage_dir / f"{table}.parquet"
+
+
+def row_count(stage_dir: Path, table: str) -> int:
+    """Rows of a staged table from its Parquet footer, without reading the rows."""
+    import pyarrow.parquet as pq
+
+    path = table_path(stage_dir, table)
+    return pq.ParquetFile(path).metadata.num_rows if path.exists() else 0

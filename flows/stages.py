@@ -13,9 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flows import progress
 from flows.parallel import batched, map_batches
 from flows.records import Article, ArticleFacts, DuplicateLink
-from flows.stage_io import frame, read_table, record_row, table_path, write_table
+from flows.stage_io import frame, read_table, record_row, row_count, table_path, write_table
 
 # Articles per task sent to a worker: large enough that pickling and scheduling stay small next to
 # the work, small enough that a few batches in flight hold little memory.
@@ -83,7 +84,8 @@ def ingest_stage(
         else:
             changed.append(path)
     files, quarantined, articles = [], [], []
-    for path, outcome in _ingest_files(changed, root, max_bytes, workers):
+    read = _ingest_files(changed, root, max_bytes, workers)
+    for path, outcome in progress.track(read, "ingest", len(changed), "files"):
         relative = _relative(path, root)
         file_articles = [_with_path(article, relative) for article in outcome.articles]
         files.append(_file_row(relative, outcome, len(file_articles)))
@@ -219,7 +221,9 @@ def segment_stage(stage_dir: Path, workers: int | None = None) -> int:
     bodies = _stream_columns(stage_dir, "stg_articles", ["article_id", "body"])
     total = 0
     with TableWriter(stage_dir, "stg_tokens") as writer:
-        for rows in map_batches(_segment_batch, bodies, _workers_for_table(stage_dir, workers)):
+        segmented = map_batches(_segment_batch, bodies, _workers_for_table(stage_dir, workers))
+        articles = row_count(stage_dir, "stg_articles")
+        for rows in progress.track(segmented, "segment", articles, "articles", size=len):
             writer.write(rows)
             total += sum(row["token_count"] for row in rows)
     return total
@@ -262,7 +266,9 @@ def extract_stage(
     )
     counts = dict.fromkeys(_FACT_TABLE_NAMES, 0)
     with _FactWriters(stage_dir) as writers:
-        for tables in map_batches(_extract_batch, jobs, workers):
+        extracted = map_batches(_extract_batch, jobs, workers)
+        articles = row_count(stage_dir, "stg_articles")
+        for _, tables in progress.track(extracted, "extract", articles, "articles", size=_first):
             for table, rows in tables.items():
                 counts[table] += writers.write(table, rows)
     _SHARED_IDF.clear()
@@ -312,8 +318,10 @@ def _articles_with_tokens(stage_dir: Path):
         yield paired
 
 
-def _extract_batch(jobs: list[tuple[Article, list[str], int]]) -> dict[str, list[dict]]:
-    """Staging rows of every fact table for a batch of articles (runs in a worker)."""
+def _extract_batch(
+    jobs: list[tuple[Article, list[str], int]],
+) -> tuple[int, dict[str, list[dict]]]:
+    """Articles done and staging rows of every fact table, for a batch (runs in a worker)."""
     from flows.extract.article import extract_article
 
     tables: dict[str, list[dict]] = {table: [] for table in _FACT_TABLE_NAMES}
@@ -322,7 +330,11 @@ def _extract_batch(jobs: list[tuple[Article, list[str], int]]) -> dict[str, list
         for table, rows in fact_rows(facts).items():
             tables[table].extend(rows)
         tables["stg_term_mentions"].extend(_term_rows({article.article_id: tokens}, _SHARED_IDF))
-    return tables
+    return len(jobs), tables
+
+
+def _first(pair: tuple) -> object:
+    return pair[0]
 
 
 def fact_rows(facts: ArticleFacts) -> dict[str, list[dict]]:
@@ -406,11 +418,7 @@ def _stream_columns(stage_dir: Path, table: str, columns: list[str] | None):
 
 
 def _workers_for_table(stage_dir: Path, workers: int | None) -> int | None:
-    import pyarrow.parquet as pq
-
-    path = table_path(stage_dir, "stg_articles")
-    rows = pq.ParquetFile(path).metadata.num_rows if path.exists() else 0
-    return _workers_for(rows, workers)
+    return _workers_for(row_count(stage_dir, "stg_articles"), workers)
 
 
 class TableWriter:

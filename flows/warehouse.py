@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from flows.stage_io import staging_schemas, table_path
+from flows import progress
+from flows.stage_io import row_count, staging_schemas, table_path
 
 if TYPE_CHECKING:
     from flows.stages import CorpusState
@@ -205,9 +206,9 @@ def _replace_staging(
     connection: duckdb.DuckDBPyConnection, stage_dir: Path, run: RunInfo
 ) -> dict[str, int]:
     counts = {}
-    for table in staging_schemas():
-        if table == "stg_run":
-            continue
+    staged = [table for table in staging_schemas() if table != "stg_run"]
+    rows = sum(row_count(stage_dir, table) for table in staged)
+    for table in progress.track(staged, "load", rows, "rows", size=lambda table: counts[table]):
         connection.execute(f"delete from staging.{table}")
         parquet = table_path(stage_dir, table)
         if parquet.exists():
