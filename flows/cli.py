@@ -85,8 +85,32 @@ def run(
     from flows.pipeline import renda_etl
 
     with _user_errors():
+        _check_run_inputs(source, warehouse)
         summary = renda_etl(source=source, warehouse=str(warehouse) if warehouse else None)
     _print_summary(summary)
+
+
+def _check_run_inputs(source: str | None, warehouse: Path | None) -> None:
+    """The user's mistakes, found before Prefect starts: in a second, and without its traceback.
+
+    A warehouse locked by a load is left to the flow, which waits for the lock to clear.
+    """
+    from flows.ingest import discover_files
+    from flows.pipeline import check_suites, settings_for
+    from flows.warehouse import WarehouseLocked, connect
+
+    settings = settings_for(str(warehouse) if warehouse else None)
+    source = source or str(settings.source_dir)
+    if not discover_files(source)[1]:
+        raise ValueError(f"no article files in {source}: add some, or name another folder")
+    check_suites.fn(settings)
+    for path in (settings.warehouse_path, settings.live_warehouse_path):
+        if path.exists():
+            try:
+                with connect(path, read_only=True):
+                    pass
+            except WarehouseLocked:
+                pass
 
 
 @contextmanager
@@ -226,6 +250,8 @@ def query(
 
     statement = f"select * from reporting.{sql}" if sql.isidentifier() else sql
     with _user_errors(), connect(warehouse or get_settings().warehouse_path, read_only=True) as db:
+        if sql.isidentifier() and not _is_reporting_view(db, sql):
+            raise ValueError(f"no reporting view named {sql}: `renda views` lists them")
         try:
             cursor = db.execute(statement)
         except duckdb.Error as error:
@@ -233,6 +259,14 @@ def query(
         columns = [column[0] for column in cursor.description]
         rows = cursor.fetchmany(limit)
     _print_rows(columns, rows, output)
+
+
+def _is_reporting_view(db, name: str) -> bool:
+    found = db.execute(
+        "select count(*) from duckdb_views() where schema_name = 'reporting' and view_name = ?",
+        [name],
+    ).fetchone()[0]
+    return found > 0
 
 
 def _print_rows(columns: list[str], rows: list[tuple], output: OutputFormat) -> None:

@@ -129,6 +129,13 @@ def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
                 "point --warehouse at another path, or move this file away and run again"
             ) from error
         raise
+    except duckdb.Error as error:
+        if "Corrupt database file" not in str(error):
+            raise
+        raise WarehouseError(
+            f"{path} is damaged ({error}): move it away and run `renda run` to rebuild it "
+            "from the articles, or restore it from a copy"
+        ) from error
     try:
         yield connection
     finally:
@@ -139,9 +146,15 @@ class WarehouseLocked(WarehouseError):
     def __init__(self, path: Path, detail: str) -> None:
         self.path = path
         super().__init__(
-            f"the warehouse {path} is open in another process (a load or an SQL client); "
-            f"close it or wait for the load to finish. DuckDB said: {detail}"
+            f"the warehouse {path} is open in another process ({lock_holder(detail)}: a load "
+            "or an SQL client); close it or wait for the load to finish, then try again"
         )
+
+
+def lock_holder(detail: str) -> str:
+    """'PID 123, /usr/bin/python3' from DuckDB's lock error, so the user knows what to close."""
+    found = re.search(r"lock is held in (.+?) \(PID (\d+)\)", detail)
+    return f"PID {found[2]}, {found[1]}" if found else f"DuckDB said: {detail}"
 
 
 # --- migrations ----------------------------------------------------------------------------------

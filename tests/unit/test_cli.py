@@ -46,7 +46,7 @@ def test_query_prints_a_reporting_view(loaded_warehouse):
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["query", "rpt_nowhere"], "the query failed"),  # an unknown view name
+        (["query", "rpt_nowhere"], "no reporting view named rpt_nowhere"),
         (["query", "select * from nowhere"], "the query failed"),
     ],
 )
@@ -122,3 +122,77 @@ def test_query_refuses_a_write_statement_with_a_clear_error(loaded_warehouse):
 
     assert 1 == result.exit_code
     assert "read-only mode" in result.output
+
+
+def assert_one_sentence_and_exit_1(result, message: str) -> None:
+    assert 1 == result.exit_code
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert 1 == len(result.output.strip().splitlines())
+
+
+@pytest.mark.parametrize(
+    ("make_source", "message"),
+    [
+        (lambda folder: folder / "nowhere", "source does not exist"),
+        (lambda folder: folder, "no article files in"),
+        (lambda folder: f"{folder}/*.txt", "no article files in"),  # a glob that matches nothing
+    ],
+    ids=["missing", "empty", "empty-glob"],
+)
+def test_run_refuses_a_missing_or_empty_source_before_starting(tmp_path, make_source, message):
+    result = runner.invoke(app, ["run", str(make_source(tmp_path)), "--warehouse", str(tmp_path)])
+
+    assert_one_sentence_and_exit_1(result, message)
+
+
+def test_run_refuses_a_missing_expectation_suite_before_starting(tmp_path, settings_env):
+    settings_env(expectations_dir=str(tmp_path))  # a folder without any suite
+
+    result = runner.invoke(app, ["run", "--warehouse", str(tmp_path / "w.duckdb")])
+
+    assert_one_sentence_and_exit_1(result, "no expectation suite for")
+
+
+def test_run_refuses_to_replace_a_file_that_is_not_a_warehouse(tmp_path):
+    foreign = tmp_path / "notes.duckdb"
+    foreign.write_text("这不是数据库", encoding="utf-8")
+
+    result = runner.invoke(app, ["run", "--warehouse", str(foreign)])
+
+    assert_one_sentence_and_exit_1(result, "is not a DuckDB warehouse")
+    assert "这不是数据库" == foreign.read_text(encoding="utf-8")  # nothing lost
+
+
+def test_query_on_a_damaged_warehouse_says_it_is_damaged(loaded_warehouse, tmp_path):
+    damaged = tmp_path / "damaged.duckdb"
+    data = bytearray(loaded_warehouse.read_bytes())
+    data[5000:9000] = bytes(4000)  # inside the first metadata block: its checksum fails
+    damaged.write_bytes(data)
+
+    result = runner.invoke(app, ["query", "rpt_runs", "--warehouse", str(damaged)])
+
+    assert_one_sentence_and_exit_1(result, f"{damaged} is damaged")
+
+
+def test_query_on_a_held_warehouse_names_the_process_holding_it(tmp_path):
+    import subprocess
+    import sys
+
+    import duckdb
+
+    warehouse = tmp_path / "w.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    hold = f"import duckdb, time; c = duckdb.connect({str(warehouse)!r}); print('held', flush=True)"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", hold + "; time.sleep(30)"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert "held" == holder.stdout.readline().strip()
+        result = runner.invoke(app, ["query", "rpt_runs", "--warehouse", str(warehouse)])
+    finally:
+        holder.kill()
+        holder.wait()
+
+    assert_one_sentence_and_exit_1(result, f"open in another process (PID {holder.pid},")
+    assert "close it or wait" in result.output
