@@ -4,6 +4,9 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 RENDA := $(VENV)/bin/renda
+# The local Prefect server's port: RENDA_PREFECT_PORT, as for `renda serve` and `renda run`.
+PREFECT_PORT := $(or $(RENDA_PREFECT_PORT),4200)
+PREFECT_API := http://127.0.0.1:$(PREFECT_PORT)/api
 
 # Prefect keeps its run history in the project, shared by `make run` and `make ui`; no telemetry.
 export PREFECT_HOME := $(CURDIR)/.prefect
@@ -47,7 +50,7 @@ reliability: install
 	$(VENV)/bin/python -m reliability
 
 ui: install
-	$(VENV)/bin/prefect server start --host 127.0.0.1 --port 4200
+	$(VENV)/bin/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
 
 # Scheduled runs on one machine: a Prefect server on loopback and the served deployment.
 serve: install
@@ -55,11 +58,11 @@ serve: install
 
 # The production shape: a server (make ui), the deployment from deployments/prefect.yaml, a worker.
 deploy: install
-	PREFECT_API_URL=http://127.0.0.1:4200/api $(VENV)/bin/prefect work-pool create renda-process --type process --overwrite
-	PREFECT_API_URL=http://127.0.0.1:4200/api RENDA_PROJECT_DIR=$(CURDIR) $(VENV)/bin/prefect --no-prompt deploy --prefect-file deployments/prefect.yaml --all
+	PREFECT_API_URL=$(PREFECT_API) $(VENV)/bin/prefect work-pool create renda-process --type process --overwrite
+	PREFECT_API_URL=$(PREFECT_API) RENDA_PROJECT_DIR=$(CURDIR) $(VENV)/bin/prefect --no-prompt deploy --prefect-file deployments/prefect.yaml --all
 
 worker: install
-	PREFECT_API_URL=http://127.0.0.1:4200/api RENDA_PROJECT_DIR=$(CURDIR) $(VENV)/bin/prefect worker start --pool renda-process --limit 1
+	PREFECT_API_URL=$(PREFECT_API) RENDA_PROJECT_DIR=$(CURDIR) $(VENV)/bin/prefect worker start --pool renda-process --limit 1
 
 lint: install
 	$(VENV)/bin/ruff check flows tests

@@ -172,7 +172,9 @@ def serve(
         str | None, typer.Option(help="Cron schedule (default: deployments/prefect.yaml).")
     ] = None,
     timezone: Annotated[str | None, typer.Option(help="Timezone of the schedule.")] = None,
-    port: Annotated[int, typer.Option(help="Port of the local Prefect server.")] = 4200,
+    port: Annotated[
+        int | None, typer.Option(help="Port of the local Prefect server (RENDA_PREFECT_PORT).")
+    ] = None,
     source: Annotated[str | None, typer.Option(help="Folder or glob of articles.")] = None,
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file to load.")] = None,
 ) -> None:

@@ -72,13 +72,13 @@ def server_is_healthy(url: str, timeout: float = 2.0) -> bool:
         return False
 
 
-def attach_to_running_server(port: int = DEFAULT_PORT) -> str | None:
+def attach_to_running_server(port: int | None = None) -> str | None:
     """Point this process at a local server when one is up (call before importing Prefect).
 
     A `renda run` next to `renda serve` or `make ui` then shows up in the same history instead
     of starting a temporary server of its own.
     """
-    url = api_url(port)
+    url = api_url(port or get_settings().prefect_port)
     if "PREFECT_API_URL" in os.environ or not server_is_healthy(url, timeout=0.5):
         return os.environ.get("PREFECT_API_URL")
     os.environ["PREFECT_API_URL"] = url
@@ -162,7 +162,7 @@ def local_server(port: int = DEFAULT_PORT, host: str = LOOPBACK) -> Iterator[str
 def serve(
     cron: str | None = None,
     timezone: str | None = None,
-    port: int = DEFAULT_PORT,
+    port: int | None = None,
     source: str | None = None,
     warehouse: str | None = None,
 ) -> None:
@@ -174,7 +174,7 @@ def serve(
     schedule = deployment_schedule()
     cron, timezone = cron or schedule.cron, timezone or schedule.timezone
     parameters = {**schedule.parameters, "source": source, "warehouse": warehouse}
-    with local_server(port) as url:
+    with local_server(port or get_settings().prefect_port) as url:
         os.environ["PREFECT_API_URL"] = url  # inherited by every flow-run process
         _serve_flow(url, cron, timezone, schedule, parameters)
 

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
         PROJECT_ROOT / ".prefect",
         description="Prefect's state, shared by `make run` and `make ui`.",
     )
+    prefect_port: int = Field(
+        4200, gt=0, lt=65536, description="Port of the local Prefect server (make ui, serve)."
+    )
     max_file_bytes: int = Field(
         5_000_000, gt=0, description="Files larger than this are quarantined before decoding."
     )
