@@ -151,7 +151,7 @@ def _print_summary(summary) -> None:
         f"  .venv/bin/renda query rpt_quantities{warehouse_option}   "
         "(or any SELECT, read-only)\n"
         f"  open {summary.warehouse} read-only with any DuckDB client\n"
-        "  make ui, then http://127.0.0.1:4200 for the run history in Prefect",
+        f"  make ui, then http://127.0.0.1:{get_settings().prefect_port} for the run history",
         highlight=False,
     )
 
