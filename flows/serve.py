@@ -96,6 +96,9 @@ def start_server(
 
     `env` defaults to this process's environment (PREFECT_HOME says where its database lives).
     """
+    # `--port` does not reach the UI: unless told, its pages call the API on port 4200, which is
+    # another server's (or nobody's) on any other port.
+    env = {"PREFECT_UI_API_URL": api_url(port, host), **(os.environ if env is None else env)}
     log_path.parent.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", host]
     with log_path.open("ab") as log:

@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.browser import Chromium
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -46,3 +50,16 @@ def settings_env(monkeypatch: pytest.MonkeyPatch):
 
     yield apply
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Chromium:
+    """Headless Chromium for the browser tests (tests/browser.py)."""
+    from tests.browser import Chromium, find_chromium
+
+    executable = find_chromium()
+    if executable:
+        return Chromium(executable, tmp_path_factory.mktemp("chromium"))
+    if os.environ.get("CI"):  # CI must prove the pages render: a missing browser is a failure
+        pytest.fail("chromium is not installed on this CI machine: apt-get install -y chromium")
+    pytest.skip("chromium is not installed (apt-get install -y chromium); CI is unset, skipping")

@@ -8,10 +8,7 @@ tests never changes the repository.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from dataclasses import asdict
 from pathlib import Path
 
@@ -24,28 +21,11 @@ from flows.settings import PROJECT_ROOT, Settings
 from flows.stage_io import read_table
 from flows.stages import CorpusState, extract_stage, ingest_stage, segment_stage
 from flows.warehouse import RunInfo, load_batch, publish_snapshot
+from tests.browser import Chromium, is_real_png, screenshot_target
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = next(
-    (
-        found
-        for name in ("chromium", "chromium-browser", "google-chrome")
-        if (found := shutil.which(name))
-    ),
-    None,
-)
-README_SCREENSHOT = PROJECT_ROOT / "docs" / "report.png"
 RUN_ID = "sample-run"
-
-
-@pytest.fixture(scope="module")
-def browser() -> str:
-    if CHROMIUM:
-        return CHROMIUM
-    if os.environ.get("CI"):  # CI must prove the report renders: a missing browser is a failure
-        pytest.fail("chromium is not installed on this CI machine: apt-get install -y chromium")
-    pytest.skip("chromium is not installed (apt-get install -y chromium); CI is unset, skipping")
 
 
 @pytest.fixture(scope="module")
@@ -73,29 +53,10 @@ def report(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     return build_report(sample_warehouse, tmp_path_factory.mktemp("report"))
 
 
-def run_chromium(browser: str, profile: Path, *arguments: str) -> str:
-    command = [
-        browser,
-        "--headless",
-        "--no-sandbox",  # CI containers run as root, where Chromium's sandbox cannot start
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--hide-scrollbars",
-        f"--user-data-dir={profile}",
-        "--virtual-time-budget=10000",  # let every script run before the DOM or pixels are taken
-        *arguments,
-    ]
-    return subprocess.run(command, capture_output=True, text=True, timeout=180, check=True).stdout
-
-
 @pytest.fixture(scope="module")
-def dom(browser: str, report: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+def dom(chromium: Chromium, report: Path) -> str:
     """The page as Chromium holds it after plotly.js and the table script ran."""
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    return run_chromium(browser, profile, "--dump-dom", report.as_uri())
+    return chromium.dump_dom(report.as_uri())
 
 
 def chart_ids(page: str) -> list[str]:
@@ -130,15 +91,6 @@ def test_report_shows_the_last_run_and_its_gates_in_chromium(dom: str) -> None:
     assert "stg_quantities" in dom
 
 
-def test_report_screenshot_is_saved(browser: str, report: Path, tmp_path: Path) -> None:
-    update = os.environ.get("RENDA_UPDATE_SCREENSHOT") == "1"
-    screenshot = README_SCREENSHOT if update else tmp_path / "report.png"
-    run_chromium(
-        browser,
-        tmp_path / "profile",
-        f"--screenshot={screenshot}",
-        "--window-size=1400,2400",
-        report.as_uri(),
-    )
-    assert screenshot.read_bytes().startswith(b"\x89PNG")
-    assert screenshot.stat().st_size > 50_000  # a blank page compresses to a few kB
+def test_report_screenshot_is_saved(chromium: Chromium, report: Path, tmp_path: Path) -> None:
+    screenshot = chromium.screenshot(report.as_uri(), screenshot_target("report.png", tmp_path))
+    assert is_real_png(screenshot, min_bytes=50_000)
