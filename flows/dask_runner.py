@@ -51,21 +51,28 @@ def local_cluster_options(workers: int | None) -> dict:
     }
 
 
-def check_scheduler(address: str, timeout: float = SCHEDULER_CONNECT_SECONDS) -> None:
+def check_scheduler(address: str, timeout: float | None = None) -> None:
     """Fail fast, in one sentence, when no Dask scheduler answers at `address`.
 
     Without this, the flow would start, then wait 30 s for the scheduler and end in a traceback.
     """
-    from distributed import Client
+    import asyncio
 
     try:
-        with Client(address, timeout=timeout):
-            pass
-    except (OSError, ValueError, TypeError) as error:
+        asyncio.run(_probe(address, timeout or SCHEDULER_CONNECT_SECONDS))
+    except Exception as error:  # refused, unresolvable, malformed: all mean the same to a user
         raise DaskUnavailable(
             f"no Dask scheduler answers at {address!r} ({_first_line(error)}): start one "
             "(`dask scheduler` and `dask worker`) or leave out --address for a local cluster"
         ) from None
+
+
+async def _probe(address: str, timeout: float) -> None:
+    # A bare comm handshake: a Client that fails to connect complains again when collected.
+    from distributed.comm import connect
+
+    comm = await connect(address, timeout=timeout)
+    await comm.close()
 
 
 def _first_line(error: Exception) -> str:

@@ -46,3 +46,14 @@ def settings_env(monkeypatch: pytest.MonkeyPatch):
 
     yield apply
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A local Dask cluster of two single-threaded worker processes, for the whole session."""
+    from distributed import Client, LocalCluster
+
+    from flows.dask_runner import local_cluster_options
+
+    with LocalCluster(**local_cluster_options(2)) as cluster, Client(cluster) as client:
+        yield client
