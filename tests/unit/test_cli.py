@@ -134,7 +134,8 @@ def test_run_on_an_unreachable_dask_scheduler_is_one_sentence(
     settings_env(task_runner="process")  # restored after the test: `run` sets it for the flow
     monkeypatch.setenv("RENDA_DASK_ADDRESS", "")
     warehouse = tmp_path / "w.duckdb"
-    arguments = ["run", "--task-runner", "dask", "--address", address, "--warehouse", str(warehouse)]
+    arguments = ["run", "--task-runner", "dask", "--address", address]
+    arguments += ["--warehouse", str(warehouse)]
 
     result = runner.invoke(app, arguments)
 
