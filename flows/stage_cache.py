@@ -10,7 +10,7 @@ Prefect's result record; on a hit the flow copies the tables into the new run's 
 
 An entry with a file missing is dropped whole before Prefect looks it up, so it is a miss, never
 an error. Entries are bounded: a successful run removes its own, and every run keeps at most
-KEEP_ENTRIES others (the newest), left by failed runs.
+KEEP_ENTRIES others (the newest), left by failed runs, and no loose record.
 """
 
 from __future__ import annotations
@@ -150,17 +150,20 @@ def restore(result: CachedStage, stage_dir: Path) -> bool:
 
 
 def prune(cache_dir: Path, finished: list[str], keep: int = KEEP_ENTRIES) -> None:
-    """Remove the entries a successful run used, then all but the `keep` newest others."""
+    """Remove the entries a successful run used, then all but the `keep` newest others.
+
+    Loose files go too: records Prefect stored without a key (a failed stage's exception), which
+    no lookup ever reads.
+    """
     for entry in finished:
         shutil.rmtree(entry, ignore_errors=True)
     if not cache_dir.is_dir():
         return
+    for loose in (path for path in cache_dir.iterdir() if not path.is_dir()):
+        loose.unlink(missing_ok=True)
     entries = sorted(cache_dir.iterdir(), key=_modified, reverse=True)
     for stale in entries[keep:]:
-        if stale.is_dir():
-            shutil.rmtree(stale, ignore_errors=True)
-        else:
-            stale.unlink(missing_ok=True)  # a record Prefect stored without a key
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def _modified(path: Path) -> float:

@@ -126,6 +126,8 @@ def test_prune_removes_finished_entries_and_keeps_the_newest_others(tmp_path):
         os.utime(entry, (1_000_000 - age, 1_000_000 - age))  # segment-0 is the newest
         entries.append(entry)
 
+    (cache / "0b1f5e").write_bytes(b"a failed task's exception, stored without a key")
+
     stage_cache.prune(cache, finished=[str(entries[0])], keep=2)
 
     assert ["segment-1", "segment-2"] == sorted(path.name for path in cache.iterdir())
