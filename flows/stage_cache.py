@@ -114,18 +114,26 @@ def _is_complete(entry: Path) -> bool:
 
 
 def save(stage_dir: Path, tables: tuple[str, ...], entry: Path | None) -> str | None:
-    """Copy a stage's output tables into its entry; the entry appears whole or not at all."""
+    """Copy a stage's output tables into its entry; the entry appears whole or not at all.
+
+    Best effort: the stage has succeeded whatever happens here, so a full disk or an overlapping
+    run saving the same entry first costs a later re-run its reuse, never this run its result.
+    """
     if entry is None:
         return None
     if _is_complete(entry):
         return str(entry)  # an earlier run computed the same output; the record went missing
     partial = entry.with_name(f".{entry.name}.{uuid.uuid4().hex[:8]}")
-    partial.mkdir(parents=True)
-    for table in tables:
-        shutil.copyfile(table_path(stage_dir, table), partial / f"{table}.parquet")
-    (partial / MANIFEST_NAME).write_text(json.dumps(list(tables)), encoding="utf-8")
-    shutil.rmtree(entry, ignore_errors=True)  # an incomplete leftover of a killed run
-    os.replace(partial, entry)
+    try:
+        partial.mkdir(parents=True)
+        for table in tables:
+            shutil.copyfile(table_path(stage_dir, table), partial / f"{table}.parquet")
+        (partial / MANIFEST_NAME).write_text(json.dumps(list(tables)), encoding="utf-8")
+        drop_if_incomplete(entry)  # a leftover of a killed run
+        os.replace(partial, entry)
+    except OSError:
+        shutil.rmtree(partial, ignore_errors=True)
+        return str(entry) if _is_complete(entry) else None
     return str(entry)
 
 

@@ -137,3 +137,21 @@ def test_prune_removes_finished_entries_and_keeps_the_newest_others(tmp_path):
 def test_a_stage_run_without_a_key_keeps_nothing(tmp_path, missing):
     assert stage_cache.entry_for(missing, tmp_path) is None
     assert stage_cache.save(stage_with_article(tmp_path / "run"), ("stg_articles",), None) is None
+
+
+def test_save_keeps_the_entry_another_run_saved_first(tmp_path):
+    stage = stage_with_article(tmp_path / "run")
+    entry = tmp_path / "cache" / "segment-x"
+    stage_cache.save(stage, ("stg_articles",), entry)
+    (entry / stage_cache.RECORD_NAME).write_bytes(b"the other run's record")
+
+    assert str(entry) == stage_cache.save(stage, ("stg_articles",), entry)
+    assert b"the other run's record" == (entry / stage_cache.RECORD_NAME).read_bytes()
+
+
+def test_save_gives_up_quietly_when_the_cache_cannot_be_written(tmp_path):
+    stage = stage_with_article(tmp_path / "run")
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache folder should be", encoding="utf-8")
+
+    assert stage_cache.save(stage, ("stg_articles",), blocked / "segment-x") is None
