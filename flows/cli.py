@@ -79,7 +79,7 @@ def run(
     ] = None,
     address: Annotated[
         str | None,
-        typer.Option(help="Dask scheduler, tcp://host:port (default: a local Dask cluster)."),
+        typer.Option(help="A running Dask scheduler, tcp://host:port (means --task-runner dask)."),
     ] = None,
 ) -> None:
     """Run the pipeline: ingest, segment, extract and load, gated at every stage.

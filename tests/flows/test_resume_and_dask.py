@@ -150,6 +150,25 @@ def test_a_cache_entry_whose_files_are_gone_is_a_miss(seed_copy, tmp_path, monke
     assert [] == summary.reused_stages
 
 
+def test_an_entry_pruned_after_the_lookup_is_computed_again(
+    reference, seed_copy, tmp_path, monkeypatch
+):
+    from flows import stage_cache
+
+    warehouse = tmp_path / "w.duckdb"
+    fail_once_at(monkeypatch, "extract_stage", seed_copy, warehouse)
+    restore = Counted(stage_cache.restore)
+    # The first restore finds the entry gone, as when an overlapping run pruned it meanwhile.
+    monkeypatch.setattr(stage_cache, "restore", lambda *args: restore(*args) and restore.calls > 1)
+    segment, _ = count_stages(monkeypatch)
+
+    summary = renda_etl(source=str(seed_copy), warehouse=str(warehouse))
+
+    assert 1 == segment.calls  # Prefect's hit, then a refreshed run of the stage
+    assert [] == summary.reused_stages
+    assert reference == core_rows(warehouse)
+
+
 def test_corpus_digest_changes_with_the_files_left_out(reference, tmp_path):
     warehouse = tmp_path / "w.duckdb"
     renda_etl(source=str(SEED_ARTICLES), warehouse=str(warehouse))
