@@ -68,4 +68,4 @@ lint: install
 	$(VENV)/bin/ruff check flows tests
 
 clean:
-	rm -rf warehouse/*.duckdb warehouse/.*.duckdb warehouse/.runs warehouse/.eval warehouse/quarantine warehouse/.gx warehouse/report .prefect
+	rm -rf warehouse/*.duckdb warehouse/.*.duckdb warehouse/.runs warehouse/.stage-cache warehouse/.eval warehouse/quarantine warehouse/.gx warehouse/report .prefect

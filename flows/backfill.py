@@ -56,7 +56,7 @@ def reprocess(
     With dates, `source` is where the files live (default: the configured source folder).
     Returns the run's summary (flows.pipeline.RunSummary).
     """
-    from flows.pipeline import renda_etl, settings_for
+    from flows.pipeline import etl_flow, settings_for
 
     settings = settings_for(warehouse)
     folder = source or str(settings.source_dir)
@@ -66,4 +66,4 @@ def reprocess(
         plan = plan_for_source(folder)
     forgotten = ops.forget_files(settings, plan.paths)
     print(f"reprocessing {forgotten} of {len(plan.paths)} matching files from {plan.source}")
-    return renda_etl(source=plan.source, warehouse=warehouse)
+    return etl_flow(settings)(source=plan.source, warehouse=warehouse)

@@ -73,21 +73,46 @@ def run(
         int | None,
         typer.Option(min=1, help="Processes for ingest, segment and extract (default: all cores)."),
     ] = None,
+    task_runner: Annotated[
+        TaskRunner | None,
+        typer.Option(help="Run segment and extract on a process pool or a Dask cluster."),
+    ] = None,
+    address: Annotated[
+        str | None,
+        typer.Option(help="A running Dask scheduler, tcp://host:port (means --task-runner dask)."),
+    ] = None,
 ) -> None:
     """Run the pipeline: ingest, segment, extract and load, gated at every stage.
 
-    Example: renda run seeds/articles --warehouse /tmp/renda.duckdb
+    Examples: renda run seeds/articles --warehouse /tmp/renda.duckdb ;
+    renda run --task-runner dask --address tcp://10.0.0.5:8786
     """
-    if workers:
-        os.environ["RENDA_WORKERS"] = str(workers)  # the flow reads settings, not arguments
-        get_settings.cache_clear()
+    # The flow reads settings, not arguments.
+    _set_settings(
+        workers=str(workers) if workers else None,
+        task_runner=task_runner.value if task_runner else ("dask" if address else None),
+        dask_address=address,
+    )
     _prepare_prefect()
-    from flows.pipeline import renda_etl
+    from flows.pipeline import etl_flow
 
     with _user_errors():
         _check_run_inputs(source, warehouse)
-        summary = renda_etl(source=source, warehouse=str(warehouse) if warehouse else None)
+        settings = get_settings()
+        if settings.task_runner == "dask" and settings.dask_address:
+            from flows.dask_runner import check_scheduler
+
+            check_scheduler(settings.dask_address)
+        summary = etl_flow(settings)(source=source, warehouse=str(warehouse) if warehouse else None)
     _print_summary(summary)
+
+
+def _set_settings(**values: str | None) -> None:
+    given = {name: value for name, value in values.items() if value is not None}
+    for name, value in given.items():
+        os.environ[f"RENDA_{name.upper()}"] = value
+    if given:
+        get_settings.cache_clear()
 
 
 def _check_run_inputs(source: str | None, warehouse: Path | None) -> None:
@@ -158,6 +183,11 @@ def _print_summary(summary) -> None:
 
 def _is_default_warehouse(path: str) -> bool:
     return Path(path).resolve() == get_settings().warehouse_path.resolve()
+
+
+class TaskRunner(StrEnum):
+    process = "process"
+    dask = "dask"
 
 
 class OutputFormat(StrEnum):

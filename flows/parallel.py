@@ -8,6 +8,9 @@ results come back in input order, so the output is the same as a single-process 
 Workers are forked after the caller has loaded what they need (`prepare`), so the jieba
 dictionary (about 1 s and 100 MB to build) is loaded once, not once per worker. Forking is safe
 here because workers only run pure functions: they never log, touch Prefect or open DuckDB.
+
+Inside `batches_on_cluster(...)` the same batches go to a Dask cluster instead (see
+flows/dask_runner.py), under the same contract: in order, a bounded number in flight.
 """
 
 from __future__ import annotations
@@ -17,13 +20,23 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from itertools import islice
-from typing import TypeVar
+from typing import Any, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 BATCHES_IN_FLIGHT_PER_WORKER = 2  # one running, one queued: workers never wait on the parent
+
+# A function returning a Dask client, set by `batches_on_cluster`. A context variable rather than
+# a parameter, so the stage functions stay the same whichever runner the flow uses.
+_cluster_client: ContextVar[Callable[[], Any] | None] = ContextVar("cluster_client", default=None)
+
+# The `shared` value of the running map_batches: forked workers inherit it instead of receiving a
+# pickled copy with every batch.
+_FORKED_SHARED: Any = None
 
 
 def available_cores() -> int:
@@ -40,22 +53,79 @@ def batched(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
         yield batch
 
 
+@contextmanager
+def batches_on_cluster(client: Callable[[], Any]) -> Iterator[None]:
+    """Within this block, map_batches sends its batches to the Dask cluster of `client()`.
+
+    `client` is only called when a pool would be used, so a handful of articles never waits for
+    a cluster to start.
+    """
+    token = _cluster_client.set(client)
+    try:
+        yield
+    finally:
+        _cluster_client.reset(token)
+
+
 def map_batches(
-    function: Callable[[list[Item]], list[Result]],
+    function: Callable[..., list[Result]],
     batches: Iterable[list[Item]],
     workers: int | None = None,
+    shared: Any = None,
 ) -> Iterator[list[Result]]:
-    """`function(batch)` for every batch, in order; in this process when one worker is asked."""
+    """`function(batch)` for every batch, in order; in this process when one worker is asked.
+
+    With `shared`, each call is `function(batch, shared)`: a large read-only value every batch
+    needs goes to each worker once, not once per batch.
+    """
     workers = workers or available_cores()
     if workers <= 1:
-        yield from map(function, batches)
-        return
+        args = () if shared is None else (shared,)
+        yield from (function(batch, *args) for batch in batches)
+    elif (client := _cluster_client.get()) is not None:
+        yield from _map_on_cluster(client(), function, batches, shared)
+    else:
+        yield from _map_on_fork_pool(function, batches, workers, shared)
+
+
+def _map_on_fork_pool(function, batches, workers: int, shared: Any) -> Iterator:
+    global _FORKED_SHARED
+    _FORKED_SHARED = shared  # before the pool forks, so every worker inherits it
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending: deque[Future] = deque()
+    call, args = (function, ()) if shared is None else (_call_with_forked_shared, (function,))
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            pending: deque[Future] = deque()
+            for batch in batches:
+                pending.append(pool.submit(call, *args, batch))
+                if len(pending) >= workers * BATCHES_IN_FLIGHT_PER_WORKER:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+    finally:
+        _FORKED_SHARED = None
+
+
+def _call_with_forked_shared(function: Callable, batch: list) -> list:
+    return function(batch, _FORKED_SHARED)
+
+
+def _map_on_cluster(client, function, batches, shared: Any) -> Iterator:
+    """The fork pool's contract on Dask: in order, at most two batches per worker thread queued.
+
+    `shared` is scattered to every worker once; each task then receives a reference to it.
+    """
+    args = () if shared is None else tuple(client.scatter([shared], broadcast=True, hash=False))
+    threads = max(1, sum(client.nthreads().values()))
+    pending: deque = deque()
+    try:
         for batch in batches:
-            pending.append(pool.submit(function, batch))
-            if len(pending) >= workers * BATCHES_IN_FLIGHT_PER_WORKER:
+            # pure=False: batches are not worth hashing, and two equal batches are still two jobs
+            pending.append(client.submit(function, batch, *args, pure=False))
+            if len(pending) >= threads * BATCHES_IN_FLIGHT_PER_WORKER:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+    finally:
+        if pending:  # a failed batch or an abandoned stage: free the cluster for the next one
+            client.cancel(list(pending))

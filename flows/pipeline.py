@@ -22,7 +22,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.tasks import exponential_backoff
 
-from flows import artifacts, ops
+from flows import artifacts, ops, stage_cache
+from flows.dask_runner import batches_on_flow_cluster, task_runner_for
 from flows.gates import (
     GateFailed,
     GateHistory,
@@ -34,8 +35,15 @@ from flows.gates import (
 )
 from flows.lineage import extractor_version
 from flows.settings import Settings, get_settings
+from flows.stage_cache import CachedStage
 from flows.stage_io import read_table
-from flows.stages import extract_stage, ingest_stage, segment_stage
+from flows.stages import (
+    EXTRACT_OUTPUTS,
+    SEGMENT_OUTPUTS,
+    extract_stage,
+    ingest_stage,
+    segment_stage,
+)
 from flows.warehouse import (
     LOCK_ERROR_PREFIX,
     RunInfo,
@@ -73,6 +81,8 @@ class RunSummary:
     gates_passed: list[str] = field(default_factory=list)
     core_rows: dict[str, int] = field(default_factory=dict)
     nothing_to_do: bool = False
+    reused_stages: list[str] = field(default_factory=list)  # taken from the stage cache
+    cache_entries: list[str] = field(default_factory=list)
 
 
 def warehouse_locked(task, task_run, state) -> bool:
@@ -107,29 +117,49 @@ def ingest_articles(source: str, stage_dir: Path, settings: Settings) -> dict:
     return asdict(counts)
 
 
-@task(name="segment_articles", cache_policy=NO_CACHE)
-def segment_articles(stage_dir: Path, workers: int | None = None) -> int:
-    tokens = segment_stage(stage_dir, workers=workers)
+# Segment and extract are cached on their inputs' content (flows/stage_cache.py); the flow sets
+# their result storage to the warehouse's stage cache folder.
+@task(name="segment_articles", cache_key_fn=stage_cache.segment_key, persist_result=True)
+def segment_articles(stage_dir: Path, settings: Settings) -> CachedStage:
+    with batches_on_flow_cluster():
+        tokens = segment_stage(stage_dir, workers=settings.workers)
     get_run_logger().info("segment: %d tokens", tokens)
-    return tokens
+    return _keep_outputs(stage_dir, SEGMENT_OUTPUTS, settings, {"tokens": tokens})
 
 
-@task(name="extract_facts", cache_policy=NO_CACHE, **LOCK_RETRIES)
-def extract_facts(stage_dir: Path, settings: Settings) -> dict[str, int]:
+@task(
+    name="extract_facts",
+    cache_key_fn=stage_cache.extract_key,
+    persist_result=True,
+    **LOCK_RETRIES,
+)
+def extract_facts(stage_dir: Path, settings: Settings) -> CachedStage:
     # The batch's files replace their earlier rows: their old terms must not count twice in IDF,
     # or re-processing a file would give other keywords than loading it once.
-    batch_paths = frozenset(read_table(stage_dir, "stg_files")["path"].to_list())
     corpus = read_corpus_state(
         settings.live_warehouse_path,
         with_articles=False,
         with_terms=True,
-        excluding_paths=batch_paths,
+        excluding_paths=stage_cache.batch_paths(stage_dir),
     )
-    counts = extract_stage(
-        stage_dir, corpus, settings.keywords_per_article, workers=settings.workers
-    )
+    with batches_on_flow_cluster():
+        counts = extract_stage(
+            stage_dir, corpus, settings.keywords_per_article, workers=settings.workers
+        )
     get_run_logger().info("extract: %s", counts)
-    return counts
+    return _keep_outputs(stage_dir, EXTRACT_OUTPUTS, settings, counts)
+
+
+def _keep_outputs(
+    stage_dir: Path, tables: tuple[str, ...], settings: Settings, counts: dict[str, int]
+) -> CachedStage:
+    """The stage's tables into the cache entry named by the key Prefect looked up."""
+    from prefect.transactions import get_transaction
+
+    transaction = get_transaction()
+    key = transaction.key if transaction else None
+    entry = stage_cache.entry_for(key, settings.stage_cache_dir)
+    return CachedStage(counts, stage_cache.save(stage_dir, tables, entry))
 
 
 @task(name="check_gate", cache_policy=NO_CACHE, task_run_name="gate-{suite_name}")
@@ -299,6 +329,7 @@ def renda_etl(source: str | None = None, warehouse: str | None = None) -> RunSum
     record_run_end(settings, summary, "completed", gates)
     publish_warehouse(settings)
     shutil.rmtree(stage_dir, ignore_errors=True)  # the warehouse now holds everything staged
+    stage_cache.prune(settings.stage_cache_dir, summary.cache_entries)
     report_run(settings, summary, history, failed=False)
     return summary
 
@@ -319,13 +350,30 @@ def _run_stages(
     suites = INGEST_SUITES if ingest["files_loaded"] else ("stg_files",)
     _gate(stage_dir, suites, settings, summary, gates, history)
     if ingest["files_loaded"]:
-        tokens = segment_articles(stage_dir, settings.workers)
-        summary.stage_counts["segment"] = {"tokens": tokens}
+        segment = _cached_stage(segment_articles, stage_dir, settings, summary)
+        summary.stage_counts["segment"] = segment
         _gate(stage_dir, SEGMENT_SUITES, settings, summary, gates, history)
-        summary.stage_counts["extract"] = extract_facts(stage_dir, settings)
+        summary.stage_counts["extract"] = _cached_stage(extract_facts, stage_dir, settings, summary)
         _gate(stage_dir, EXTRACT_SUITES, settings, summary, gates, history)
     summary.core_rows = load_warehouse(stage_dir, settings, summary.run_id)
     summary.gates_passed.append("warehouse_checks")
+
+
+def _cached_stage(stage_task, stage_dir: Path, settings: Settings, summary: RunSummary) -> dict:
+    """Run a cached stage task, or take its output from an earlier run; returns its counts."""
+    cached = stage_task.with_options(result_storage=settings.stage_cache_dir)
+    state = cached(stage_dir, settings, return_state=True)
+    result = state.result()
+    if not stage_cache.restore(result, stage_dir):
+        # Another run pruned the entry between Prefect's lookup and the copy: compute it again.
+        state = cached.with_options(refresh_cache=True)(stage_dir, settings, return_state=True)
+        result = state.result()
+    if state.name == "Cached":
+        summary.reused_stages.append(stage_task.name)
+        get_run_logger().info("%s: reused the output of an earlier run", stage_task.name)
+    if result.entry:
+        summary.cache_entries.append(result.entry)
+    return result.counts
 
 
 def _gate(
@@ -362,12 +410,19 @@ def _record_failure(
         lambda: record_run_end(settings, summary, "failed", gates, error=repr(error)),
         lambda: publish_warehouse(settings),  # readers see the failure in rpt_runs
         lambda: report_run(settings, summary, history, failed=True),
+        lambda: stage_cache.prune(settings.stage_cache_dir, finished=[]),  # keeps the newest
     )
     for step in steps:
         try:
             step()
         except Exception as secondary:
             get_run_logger().error("could not record the failed run: %s", secondary)
+
+
+def etl_flow(settings: Settings | None = None):
+    """renda_etl on the task runner the settings ask for (`renda run --task-runner dask`)."""
+    runner = task_runner_for(settings or get_settings())
+    return renda_etl if runner is None else renda_etl.with_options(task_runner=runner)
 
 
 def settings_for(warehouse: str | None) -> Settings:

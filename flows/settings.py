@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,6 +45,15 @@ class Settings(BaseSettings):
     workers: int | None = Field(
         None, ge=1, description="Processes for ingest, segment and extract (default: every core)."
     )
+    task_runner: Literal["process", "dask"] = Field(
+        "process",
+        description="Where segment and extract batches run: a process pool, or a Dask cluster.",
+    )
+    dask_address: str | None = Field(
+        None,
+        description="Scheduler of a running Dask cluster, tcp://host:port (default: a local "
+        "cluster of `workers` processes, started for the run).",
+    )
 
     @property
     def live_warehouse_path(self) -> Path:
@@ -59,6 +69,11 @@ class Settings(BaseSettings):
     def work_dir(self) -> Path:
         """Stage outputs (Parquet) of each run, beside the warehouse they feed."""
         return self.warehouse_path.parent / ".runs"
+
+    @property
+    def stage_cache_dir(self) -> Path:
+        """Segment and extract outputs kept by input content, so a failed run's retry resumes."""
+        return self.warehouse_path.parent / ".stage-cache"
 
     @property
     def user_dictionary(self) -> Path:

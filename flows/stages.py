@@ -242,8 +242,6 @@ def _segment_batch(rows: list[dict]) -> list[dict]:
 
 # --- extract -------------------------------------------------------------------------------------
 
-_SHARED_IDF: dict[str, float] = {}  # set before a pool forks, so workers inherit it unpickled
-
 
 def extract_stage(
     stage_dir: Path, corpus: CorpusState, keyword_count: int, workers: int | None = None
@@ -258,20 +256,18 @@ def extract_stage(
     get_segmenter().warm()
     workers = _workers_for_table(stage_dir, workers)
     idf = _streamed_idf(stage_dir, corpus, workers)
-    _SHARED_IDF.clear()
-    _SHARED_IDF.update(idf)
     jobs = (
         [(article, tokens, keyword_count) for article, tokens in batch]
         for batch in _articles_with_tokens(stage_dir)
     )
     counts = dict.fromkeys(_FACT_TABLE_NAMES, 0)
     with _FactWriters(stage_dir) as writers:
-        extracted = map_batches(_extract_batch, jobs, workers)
+        # The IDF goes to each worker once (inherited by a fork, scattered on Dask), not per batch.
+        extracted = map_batches(_extract_batch, jobs, workers, shared=idf)
         articles = row_count(stage_dir, "stg_articles")
         for _, tables in progress.track(extracted, "extract", articles, "articles", size=_first):
             for table, rows in tables.items():
                 counts[table] += writers.write(table, rows)
-    _SHARED_IDF.clear()
     return counts
 
 
@@ -319,17 +315,17 @@ def _articles_with_tokens(stage_dir: Path):
 
 
 def _extract_batch(
-    jobs: list[tuple[Article, list[str], int]],
+    jobs: list[tuple[Article, list[str], int]], idf: dict[str, float]
 ) -> tuple[int, dict[str, list[dict]]]:
     """Articles done and staging rows of every fact table, for a batch (runs in a worker)."""
     from flows.extract.article import extract_article
 
     tables: dict[str, list[dict]] = {table: [] for table in _FACT_TABLE_NAMES}
     for article, tokens, keyword_count in jobs:
-        facts = extract_article(article, tokens, _SHARED_IDF, keyword_count)
+        facts = extract_article(article, tokens, idf, keyword_count)
         for table, rows in fact_rows(facts).items():
             tables[table].extend(rows)
-        tables["stg_term_mentions"].extend(_term_rows({article.article_id: tokens}, _SHARED_IDF))
+        tables["stg_term_mentions"].extend(_term_rows({article.article_id: tokens}, idf))
     return len(jobs), tables
 
 
@@ -359,6 +355,8 @@ _FACT_TABLE_NAMES = (
     "stg_article_regions",
     "stg_term_mentions",
 )
+SEGMENT_OUTPUTS = ("stg_tokens",)
+EXTRACT_OUTPUTS = _FACT_TABLE_NAMES  # what the stage cache keeps of a run (flows/stage_cache.py)
 
 
 def corpus_idf(batch_tokens: Iterable[list[str]], corpus: CorpusState) -> dict[str, float]:

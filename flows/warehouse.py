@@ -428,6 +428,23 @@ def read_corpus_state(
     return CorpusState(ledger, articles, frequency, documents)
 
 
+def corpus_terms_digest(warehouse: Path, excluding_paths: frozenset[str]) -> str:
+    """A fingerprint of the IDF state `read_corpus_state(with_terms=True)` would return.
+
+    The stage cache keys extract on it; aggregated in DuckDB, so deciding whether extract must run
+    costs one query, not a second copy of every term's frequency in Python.
+    """
+    if not warehouse.exists():
+        return "no-warehouse"
+    with connect(warehouse, read_only=True) as connection:
+        if not _has_table(connection, "raw", "file_ledger"):
+            return "no-warehouse"
+        excluded = sorted(excluding_paths)
+        terms, fingerprint = connection.execute(_TERMS_FINGERPRINT, [excluded]).fetchone()
+        documents = connection.execute(_DOCUMENT_COUNT, [excluded]).fetchone()[0]
+    return f"terms={terms}:{fingerprint}:documents={documents}"
+
+
 _LOADED_ARTICLES = """
     select file_id, ordinal, body, body_original, title, subtitle, published_date,
         source_name as source, authors, url, file_path as path
@@ -442,6 +459,12 @@ _TERM_DOCUMENT_FREQUENCY = """
         select article_sk from core.dim_articles where list_contains(?::varchar[], file_path)
     )
     group by terms.term
+"""
+
+# Terms are unique in the frequency query, so xor-ing the row hashes cannot cancel a pair out.
+_TERMS_FINGERPRINT = f"""
+    select count(*), coalesce(bit_xor(hash(term, documents)), 0)
+    from ({_TERM_DOCUMENT_FREQUENCY}) as frequencies(term, documents)
 """
 
 _DOCUMENT_COUNT = """

@@ -63,3 +63,14 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Chromium:
     if os.environ.get("CI"):  # CI must prove the pages render: a missing browser is a failure
         pytest.fail("chromium is not installed on this CI machine: apt-get install -y chromium")
     pytest.skip("chromium is not installed (apt-get install -y chromium); CI is unset, skipping")
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A local Dask cluster of two single-threaded worker processes, for the whole session."""
+    from distributed import Client, LocalCluster
+
+    from flows.dask_runner import local_cluster_options
+
+    with LocalCluster(**local_cluster_options(2)) as cluster, Client(cluster) as client:
+        yield client

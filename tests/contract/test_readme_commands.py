@@ -120,6 +120,11 @@ STEPS: dict[str, Run | Start | PartOf] = {
     "renda query ... --format csv": Run(
         r"(?m)^law_title,kind,", shell=".venv/bin/renda query rpt_laws --format csv"
     ),
+    "renda run --task-runner dask": Run(
+        r"renda-etl run \S+ finished",
+        shell=f".venv/bin/renda run {SAMPLES_SUBSET} --warehouse {{tmp}}/dask.duckdb "
+        "--task-runner dask",
+    ),
     "renda views": Run(r"rpt_quantities", shell=".venv/bin/renda views"),
     "make eval": Run(r"field +precision +recall +F1[\s\S]*files: \d+ scored, 0 missing"),
     "renda export --gold DIR": Run(

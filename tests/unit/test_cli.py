@@ -196,3 +196,31 @@ def test_query_on_a_held_warehouse_names_the_process_holding_it(tmp_path):
 
     assert_one_sentence_and_exit_1(result, f"open in another process (PID {holder.pid},")
     assert "close it or wait" in result.output
+
+
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1:1", "not-an-address", "http://example:1"])
+def test_run_on_an_unreachable_dask_scheduler_is_one_sentence(
+    address, tmp_path, monkeypatch, settings_env
+):
+    import flows.dask_runner
+
+    monkeypatch.setattr(flows.dask_runner, "SCHEDULER_CONNECT_SECONDS", 1)
+    settings_env(task_runner="process")  # restored after the test: `run` sets it for the flow
+    monkeypatch.setenv("RENDA_DASK_ADDRESS", "")
+    warehouse = tmp_path / "w.duckdb"
+    arguments = ["run", "--task-runner", "dask", "--address", address]
+    arguments += ["--warehouse", str(warehouse)]
+
+    result = runner.invoke(app, arguments)
+
+    assert 1 == result.exit_code
+    assert f"no Dask scheduler answers at {address!r}" in result.output
+    assert "Traceback" not in result.output
+    assert not warehouse.exists()  # refused before the flow started
+
+
+def test_config_shows_the_task_runner_settings():
+    result = runner.invoke(app, ["config"])
+
+    assert "RENDA_TASK_RUNNER=process" in result.output
+    assert "RENDA_DASK_ADDRESS=" in result.output

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import operator
+
 import pytest
 
-from flows.parallel import available_cores, batched, map_batches
+from flows.parallel import available_cores, batched, batches_on_cluster, map_batches
 
 
 @pytest.mark.parametrize(
@@ -36,3 +38,31 @@ def test_map_batches_handles_no_batches_on_a_pool():
 
 def test_available_cores_is_at_least_one():
     assert available_cores() >= 1
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_map_batches_gives_every_batch_the_shared_value(workers):
+    batches = [[index] for index in range(9)]
+
+    results = list(map_batches(operator.add, batches, workers, shared=["shared"]))
+
+    assert [[index, "shared"] for index in range(9)] == results
+
+
+@pytest.mark.slow
+def test_map_batches_on_a_dask_cluster_returns_results_in_input_order(dask_client):
+    # More batches than two workers' in-flight window, as on the fork pool.
+    batches = [[index, -index] for index in range(25)]
+
+    with batches_on_cluster(lambda: dask_client):
+        results = list(map_batches(operator.add, batches, workers=2, shared=[0]))
+
+    assert [[index, -index, 0] for index in range(25)] == results
+
+
+def test_map_batches_never_asks_for_a_cluster_on_one_worker():
+    def no_cluster():
+        raise AssertionError("a single worker must run in this process")
+
+    with batches_on_cluster(no_cluster):
+        assert [[1, 2]] == list(map_batches(sorted, [[2, 1]], workers=1))

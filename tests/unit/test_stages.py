@@ -122,6 +122,36 @@ def test_stages_give_the_same_rows_on_one_process_and_on_a_pool(tmp_path, monkey
         assert single.equals(pooled), table  # same rows in the same order, not just the same set
 
 
+@pytest.mark.slow
+def test_stages_give_the_same_rows_on_a_dask_cluster(tmp_path, monkeypatch, dask_client):
+    from flows.parallel import batches_on_cluster
+
+    monkeypatch.setattr(stages, "ARTICLES_PER_BATCH", 2)  # many batches, on both Dask workers
+
+    run_stages(SEED_ARTICLES, tmp_path / "one", workers=1)
+    with batches_on_cluster(lambda: dask_client):
+        run_stages(SEED_ARTICLES, tmp_path / "dask", workers=2)
+
+    for table in STAGE_TABLES:
+        single = read_table(tmp_path / "one", table)
+        assert single.height > 0, table
+        assert single.equals(read_table(tmp_path / "dask", table)), table
+
+
+def test_extract_stage_writes_exactly_the_tables_the_stage_cache_keeps(tmp_path):
+    # A fact table the cache did not know would be missing from a resumed run's load.
+    source = write_sources(tmp_path / "src")
+    stage = tmp_path / "stage"
+    ingest_stage(source, stage, tmp_path / "q", CorpusState(), 1_000_000)
+    before = {path.stem for path in stage.glob("*.parquet")}
+    segment_stage(stage)
+    segmented = {path.stem for path in stage.glob("*.parquet")}
+    extract_stage(stage, CorpusState(), 5)
+
+    assert set(stages.SEGMENT_OUTPUTS) == segmented - before
+    assert set(stages.EXTRACT_OUTPUTS) == {p.stem for p in stage.glob("*.parquet")} - segmented
+
+
 def test_table_writer_writes_one_file_a_row_group_per_batch(tmp_path):
     rows = [{"article_id": f"a{i}", "token_count": 1, "tokens": [str(i)]} for i in range(5)]
 
