@@ -83,6 +83,13 @@ def _longest_suffix_length() -> int:
     return max(map(len, _vocabulary().suffixes), default=0)
 
 
+def tag_triggers() -> frozenset[str]:
+    """Words one of which a clause must hold for an organisation to end in it (a suffix or a
+    national body's name): a clause without one needs no part-of-speech tags."""
+    vocabulary = _vocabulary()
+    return frozenset((*vocabulary.suffixes, *vocabulary.national))
+
+
 def extract_organizations(
     text: str, tagged: list[Token], places: list[Place], region: Place | None
 ) -> list[Organization]:

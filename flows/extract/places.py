@@ -159,6 +159,21 @@ def get_gazetteer() -> Gazetteer:
     return Gazetteer(DIVISION_DATA)
 
 
+def tag_triggers() -> frozenset[str]:
+    """Words one of which a clause must hold for a place to be found in it (any alias, region,
+    natural feature or feature suffix): a clause without one needs no part-of-speech tags."""
+    return frozenset(
+        (
+            *get_gazetteer().aliases,
+            *word_list("places_regions"),
+            *word_list("places_natural_features"),
+            *word_list("places_town_suffixes"),
+            *word_list("places_feature_suffixes"),
+            "城",
+        )
+    )
+
+
 # --- finding mentions -------------------------------------------------------------------------
 
 
