@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
-from flows.ingest import find_duplicates
+from bench.corpus import CorpusSpec, write_corpus
+from flows.ingest import find_duplicates, ingest_file
+from flows.ingest.dedup import _fold, containment, shingle_keys
 from flows.records import Article
+from tests.conftest import SEED_ARTICLES
 
 PARAGRAPHS = [
     "市人大常委会深入基层开展专题调研，听取代表和群众对养老服务工作的意见建议，推动问题解决。",
@@ -73,3 +77,45 @@ def test_find_duplicates_never_links_an_article_to_itself() -> None:
     # The same article passed twice (in the batch and among earlier loads) is not a duplicate.
     article = _article("a", "\n".join(PARAGRAPHS))
     assert [] == find_duplicates([article, article])
+
+
+def test_shingle_keys_count_and_share_as_the_3_gram_strings_do() -> None:
+    first, second = PARAGRAPHS[0] + PARAGRAPHS[1], PARAGRAPHS[1] + OTHER
+    strings = [
+        {text[i : i + 3] for i in range(len(text) - 2)} for text in map(_fold, (first, second))
+    ]
+
+    keys = [shingle_keys(first), shingle_keys(second)]
+
+    assert [len(strings[0]), len(strings[1])] == [len(keys[0]), len(keys[1])]
+    assert len(strings[0] & strings[1]) / min(map(len, strings)) == containment(*keys)
+
+
+def test_find_duplicates_links_every_planted_reprint_in_a_generated_corpus(tmp_path) -> None:
+    write_corpus(SEED_ARTICLES, tmp_path, CorpusSpec(articles=40, seed=3))
+    originals = [
+        dataclasses.replace(article, path=path.name, published_date=date(2024, 1, 1))
+        for path in sorted(tmp_path.iterdir())
+        for article in ingest_file(path, tmp_path, max_bytes=10**7).articles
+    ]
+    reprints, expected = [], {}
+    for index, original in enumerate(originals[:12]):
+        paragraphs = original.body.split("\n")
+        edits = [
+            [*paragraphs[:-1], OTHER],  # the last paragraph replaced
+            [OTHER, *paragraphs],  # embedded after other text
+            paragraphs[: len(paragraphs) // 2 + 1],  # cut short
+        ]
+        reprint = dataclasses.replace(
+            original,
+            file_id=f"reprint-{index}",
+            body="\n".join(edits[index % 3]),
+            published_date=None,
+        )
+        reprints.append(reprint)
+        expected[reprint.article_id] = original.article_id
+
+    links = find_duplicates([*originals, *reprints])
+
+    # Undated reprints rank after their dated originals, so each links to its own original.
+    assert expected == {link.article_id: link.canonical_article_id for link in links}
