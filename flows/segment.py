@@ -92,6 +92,15 @@ _CLAUSE_ENDS = "，。！？；：,!?;:"
 CLAUSE = re.compile(rf"[^{_CLAUSE_ENDS}]+[{_CLAUSE_ENDS}]*|[{_CLAUSE_ENDS}]+")
 
 
+def tokens_ending_at(tagged: list[Token], start: int, last: int) -> list[Token]:
+    """The tokens from offset `start` through tagged[last]: `[t for t in tagged[: last + 1] if
+    t.start >= start]` for tokens in text order, without copying the whole prefix each time."""
+    first = last + 1
+    while first > 0 and tagged[first - 1].start >= start:
+        first -= 1
+    return tagged[first : last + 1]
+
+
 def tokens_from_words(words: list[str]) -> list[Token]:
     """`tokens()` rebuilt from `cut()`'s words: the same tokens without segmenting again."""
     tokens, offset = [], 0

