@@ -41,10 +41,11 @@ def main(argv: list[str] | None = None) -> None:
 def _articles(count: int, seed: int) -> list:
     from flows.ingest import ingest_file
 
-    folder = Path(tempfile.mkdtemp(prefix="renda-profile-"))
-    paths = write_corpus(SAMPLES, folder, CorpusSpec(articles=count, seed=seed))
-    outcomes = (ingest_file(path, folder, max_bytes=10_000_000) for path in paths)
-    return [article for outcome in outcomes for article in outcome.articles]
+    with tempfile.TemporaryDirectory(prefix="renda-profile-") as scratch:
+        folder = Path(scratch)
+        paths = write_corpus(SAMPLES, folder, CorpusSpec(articles=count, seed=seed))
+        outcomes = (ingest_file(path, folder, max_bytes=10_000_000) for path in paths)
+        return [article for outcome in outcomes for article in outcome.articles]
 
 
 def _segmented(articles: list) -> list:
