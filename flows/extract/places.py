@@ -97,6 +97,9 @@ class Gazetteer:
             for alias, is_bare in _aliases_of(division, ethnic_groups):
                 self.aliases.setdefault(alias, []).append(Alias(division, is_bare))
         self.longest_alias = max(len(alias) for alias in self.aliases)
+        # A mention has two characters or more (`_division_at`): a position whose first two are
+        # no alias's first two opens none, and most positions are ruled out by one lookup.
+        self.alias_openings = frozenset(alias[:2] for alias in self.aliases)
 
     def division(self, code: str | None) -> Division | None:
         return self.divisions.get(code) if code else None
@@ -230,7 +233,7 @@ def _division_mentions(text: str, index: _TokenIndex, gazetteer: Gazetteer) -> l
 def _division_at(
     text: str, start: int, index: _TokenIndex, gazetteer: Gazetteer
 ) -> _Mention | None:
-    if start not in index.starts:
+    if start not in index.starts or text[start : start + 2] not in gazetteer.alias_openings:
         return None  # every mention starts on a token boundary: no need to try each length
     for length in range(min(gazetteer.longest_alias, len(text) - start), 1, -1):
         aliases = gazetteer.aliases.get(text[start : start + length])
