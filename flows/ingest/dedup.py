@@ -29,7 +29,6 @@ from datetime import date
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHashLSH
 
 from flows.records import Article, DuplicateLink
 
@@ -37,6 +36,7 @@ SHINGLE = 3
 NUM_PERM = 128
 MINHASH_SEED = 1  # fixed: the same text must hash the same in every run
 PARAGRAPH_THRESHOLD = 0.5
+LSH_BANDS, LSH_ROWS = 25, 5  # for PARAGRAPH_THRESHOLD and NUM_PERM: see `_bands`
 MIN_PARAGRAPH_SHINGLES = 20
 MIN_ARTICLE_SHINGLES = 50
 NEAR_CONTAINMENT = 0.8
@@ -125,11 +125,11 @@ def _permutations() -> tuple[np.ndarray, np.ndarray]:
     return (a | np.uint64(1))[:, np.newaxis], b[:, np.newaxis]
 
 
-@lru_cache(maxsize=1)
 def _bands() -> tuple[int, int]:
-    """(bands, rows per band) that datasketch chooses for the paragraph threshold."""
-    lsh = MinHashLSH(threshold=PARAGRAPH_THRESHOLD, num_perm=NUM_PERM)
-    return lsh.b, lsh.r
+    """(bands, rows per band): what datasketch's MinHashLSH chooses for a threshold of 0.5 over
+    128 permutations (a test checks it). Written out because asking datasketch imports
+    scipy.integrate, seconds of every run's start-up."""
+    return LSH_BANDS, LSH_ROWS
 
 
 def _digests_and_partners(articles: Sequence[Article]) -> tuple[list[str], dict[int, set[int]]]:

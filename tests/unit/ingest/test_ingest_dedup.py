@@ -6,7 +6,7 @@ import dataclasses
 from datetime import date
 
 from bench.corpus import CorpusSpec, write_corpus
-from flows.ingest import find_duplicates, ingest_file
+from flows.ingest import dedup, find_duplicates, ingest_file
 from flows.ingest.dedup import _fold, containment, shingle_keys
 from flows.records import Article
 from tests.conftest import SEED_ARTICLES
@@ -119,3 +119,11 @@ def test_find_duplicates_links_every_planted_reprint_in_a_generated_corpus(tmp_p
 
     # Undated reprints rank after their dated originals, so each links to its own original.
     assert expected == {link.article_id: link.canonical_article_id for link in links}
+
+
+def test_lsh_bands_are_the_ones_datasketch_chooses_for_the_threshold() -> None:
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=dedup.PARAGRAPH_THRESHOLD, num_perm=dedup.NUM_PERM)
+
+    assert (lsh.b, lsh.r) == (dedup.LSH_BANDS, dedup.LSH_ROWS)
