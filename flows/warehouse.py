@@ -453,6 +453,12 @@ _DOCUMENT_COUNT = """
 """
 
 
+def _rows(connection: duckdb.DuckDBPyConnection, query: str) -> list[dict]:
+    cursor = connection.execute(query)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def _has_table(connection: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
     found = connection.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
