@@ -7,7 +7,9 @@ another caller sees.
 
 from __future__ import annotations
 
+import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -54,14 +56,49 @@ class Segmenter:
         self._tagger.makesure_userdict_loaded()
         return self
 
-    def tag(self, text: str) -> list[Token]:
-        """Tokens with jieba's part-of-speech flags (about 6x slower than `tokens`)."""
+    def tag(self, text: str, offset: int = 0) -> list[Token]:
+        """Tokens with jieba's part-of-speech flags (about 6x slower than `tokens`).
+
+        `offset` is added to every span: for tagging a piece of a longer text.
+        """
         tagged: list[Token] = []
-        offset = 0
         for pair in self._tagger.cut(text):
             tagged.append(Token(pair.word, offset, offset + len(pair.word), pair.flag))
             offset += len(pair.word)
         return tagged
+
+    def tag_clauses(self, text: str, needs_tags: Callable[[str], bool]) -> list[Token]:
+        """`tag(text)`'s tokens in the clauses `needs_tags` accepts; elsewhere one untagged token
+        per clause (pos None), so spans still cover the text in order.
+
+        Tagging a clause alone gives the same tokens as tagging it inside the text: jieba tags
+        each run of word characters on its own, and a clause ends after punctuation, which is
+        outside every run and tagged one character at a time.
+        """
+        tagged: list[Token] = []
+        for clause in CLAUSE.finditer(text):
+            if needs_tags(clause.group()):
+                tagged += self.tag(clause.group(), clause.start())
+            else:
+                tagged.append(Token(clause.group(), clause.start(), clause.end()))
+        return tagged
+
+
+# A clause: text up to and including a run of clause-ending punctuation (or the end of the text).
+# None of these characters is a word character to jieba, and no extractor reads a name or a role
+# across one; 、 (党组书记、主任) and whitespace (a byline goes on after a line break) are read
+# across, so they do not end a clause.
+_CLAUSE_ENDS = "，。！？；：,!?;:"
+CLAUSE = re.compile(rf"[^{_CLAUSE_ENDS}]+[{_CLAUSE_ENDS}]*|[{_CLAUSE_ENDS}]+")
+
+
+def tokens_ending_at(tagged: list[Token], start: int, last: int) -> list[Token]:
+    """The tokens from offset `start` through tagged[last]: `[t for t in tagged[: last + 1] if
+    t.start >= start]` for tokens in text order, without copying the whole prefix each time."""
+    first = last + 1
+    while first > 0 and tagged[first - 1].start >= start:
+        first -= 1
+    return tagged[first : last + 1]
 
 
 def tokens_from_words(words: list[str]) -> list[Token]:
@@ -83,20 +120,34 @@ class _SparseViterbiTagger(jieba.posseg.POSTokenizer):
     """
 
     def _POSTokenizer__cut(self, sentence: str):  # overrides the name-mangled hook
-        _, states = sparse_viterbi(sentence)
-        begin, next_index = 0, 0
-        for index, char in enumerate(sentence):
-            position, flag = states[index]
-            if position == "B":
-                begin = index
-            elif position == "E":
-                yield jieba.posseg.pair(sentence[begin : index + 1], flag)
-                next_index = index + 1
-            elif position == "S":
-                yield jieba.posseg.pair(char, flag)
-                next_index = index + 1
-        if next_index < len(sentence):
-            yield jieba.posseg.pair(sentence[next_index:], states[next_index][1])
+        for word, flag in _hmm_words(sentence):
+            yield jieba.posseg.pair(word, flag)
+
+
+@lru_cache(maxsize=1 << 16)
+def _hmm_words(sentence: str) -> tuple[tuple[str, str], ...]:
+    """(word, flag) pairs the Viterbi reads in a run of characters outside the dictionary.
+
+    Cached: the same runs (names, rare words) come back article after article, and the Viterbi
+    is the costliest step of tagging. The tables it reads are jieba's fixed model, so the same
+    run always gives the same answer.
+    """
+    _, states = sparse_viterbi(sentence)
+    words: list[tuple[str, str]] = []
+    begin, next_index = 0, 0
+    for index, char in enumerate(sentence):
+        position, flag = states[index]
+        if position == "B":
+            begin = index
+        elif position == "E":
+            words.append((sentence[begin : index + 1], flag))
+            next_index = index + 1
+        elif position == "S":
+            words.append((char, flag))
+            next_index = index + 1
+    if next_index < len(sentence):
+        words.append((sentence[next_index:], states[next_index][1]))
+    return tuple(words)
 
 
 MIN_FLOAT = -3.14e100  # jieba's score for a character a state never emits

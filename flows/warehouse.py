@@ -34,6 +34,7 @@ from flows import progress
 from flows.stage_io import row_count, staging_schemas, table_path
 
 if TYPE_CHECKING:
+    from flows.records import Article
     from flows.stages import CorpusState
 
 SCHEMAS = ("raw", "staging", "core", "reporting", "ops")
@@ -398,10 +399,12 @@ def read_corpus_state(
 ) -> CorpusState:
     """What earlier runs loaded: the ledger, and on request article texts and term frequencies.
 
+    Article texts are read only when iterated (see `StoredArticles`): a run with no changed file
+    never compares anything, and reading every body ever loaded was most of a rerun's work.
     Term frequencies and the document count leave out the articles of `excluding_paths`: files
     the current batch re-processes, whose old rows the load is about to replace.
     """
-    from flows.stages import CorpusState, article_from_row
+    from flows.stages import CorpusState
 
     if not warehouse.exists():
         return CorpusState()
@@ -413,11 +416,7 @@ def read_corpus_state(
                 "select path, file_id from raw.file_ledger where file_id is not null"
             ).fetchall()
         )
-        articles = (
-            tuple(article_from_row(row) for row in _rows(connection, _LOADED_ARTICLES))
-            if with_articles
-            else ()
-        )
+        articles = StoredArticles(warehouse) if with_articles else ()
         excluded = sorted(excluding_paths)
         frequency = (
             dict(connection.execute(_TERM_DOCUMENT_FREQUENCY, [excluded]).fetchall())
@@ -443,6 +442,25 @@ def corpus_terms_digest(warehouse: Path, excluding_paths: frozenset[str]) -> str
         terms, fingerprint = connection.execute(_TERMS_FINGERPRINT, [excluded]).fetchone()
         documents = connection.execute(_DOCUMENT_COUNT, [excluded]).fetchone()[0]
     return f"terms={terms}:{fingerprint}:documents={documents}"
+
+
+class StoredArticles:
+    """The articles in a warehouse, read when iterated, a chunk of rows at a time."""
+
+    CHUNK_ROWS = 2000
+
+    def __init__(self, warehouse: Path) -> None:
+        self.warehouse = warehouse
+
+    def __iter__(self) -> Iterator[Article]:
+        from flows.stages import article_from_row
+
+        with connect(self.warehouse, read_only=True) as connection:
+            cursor = connection.execute(_LOADED_ARTICLES)
+            names = [column[0] for column in cursor.description]
+            while rows := cursor.fetchmany(self.CHUNK_ROWS):
+                for row in rows:
+                    yield article_from_row(dict(zip(names, row, strict=True)))
 
 
 _LOADED_ARTICLES = """

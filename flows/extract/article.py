@@ -1,8 +1,9 @@
 """Extraction of one article: every extractor, in the order their inputs require.
 
 Places come before organisations and the region, because resolving 市人大常委会 needs the city
-the article is about. Part-of-speech tagging (the costly part of jieba) runs once per article
-and is shared by the extractors that need it.
+the article is about. Part-of-speech tagging (the costly part of jieba) runs once per article,
+only on the clauses where an extractor can use it (flows/extract/tagging.py), and is shared by
+the extractors that need it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from flows.extract.events import extract_dated_events
-from flows.extract.keywords import content_words, textrank_keywords, tfidf_keywords
+from flows.extract.keywords import article_keywords, content_words
 from flows.extract.laws import extract_laws
 from flows.extract.meetings import extract_meetings
 from flows.extract.organizations import extract_organizations
@@ -20,26 +21,24 @@ from flows.extract.places import extract_places
 from flows.extract.quantities import extract_quantities
 from flows.extract.region import infer_region
 from flows.extract.slogans import extract_slogans
+from flows.extract.tagging import tag_for_extraction
 from flows.extract.topics import classify_topics
 from flows.extract.votes import extract_votes
 from flows.records import Article, ArticleFacts
-from flows.segment import Token, get_segmenter, tokens_from_words
+from flows.segment import Token, tokens_from_words
 
 
 def extract_article(
     article: Article, tokens: Sequence[str], idf: dict[str, float], keyword_count: int
 ) -> ArticleFacts:
     text = article.body
-    tagged = get_segmenter().tag(text)
+    tagged = tag_for_extraction(text)
     places = extract_places(text, tagged)
     region = infer_region(places, article.title, text)
     return ArticleFacts(
         article_id=article.article_id,
         quantities=extract_quantities(text, _offset_tokens(text, tokens)),
-        keywords=[
-            *tfidf_keywords(list(tokens), idf, keyword_count),
-            *textrank_keywords(list(tokens), keyword_count),
-        ],
+        keywords=article_keywords(list(tokens), idf, keyword_count),
         people=extract_people(text, tagged, article.authors),
         places=places,
         organizations=extract_organizations(text, tagged, places, region),

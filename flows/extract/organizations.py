@@ -13,12 +13,13 @@ resolved to the article's own city or county (`region`) when the level matches.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
 from flows.extract.places import get_gazetteer
 from flows.records import Organization, Place
-from flows.segment import Token
+from flows.segment import Token, tokens_ending_at
 from flows.vocabulary import word_list
 
 _MAX_NAME_LENGTH = 24
@@ -83,6 +84,13 @@ def _longest_suffix_length() -> int:
     return max(map(len, _vocabulary().suffixes), default=0)
 
 
+def tag_triggers() -> frozenset[str]:
+    """Words one of which a clause must hold for an organisation to end in it (a suffix or a
+    national body's name): a clause without one needs no part-of-speech tags."""
+    vocabulary = _vocabulary()
+    return frozenset((*vocabulary.suffixes, *vocabulary.national))
+
+
 def extract_organizations(
     text: str, tagged: list[Token], places: list[Place], region: Place | None
 ) -> list[Organization]:
@@ -102,9 +110,7 @@ def find_organization_spans(
     feature_ends = _feature_place_ends(places)
     place_starts = {place.start for place in places}
     division_starts = {place.start for place in places if place.name in get_gazetteer().aliases}
-    place_tokens = {
-        t.start for t in tagged for p in places if p.start <= t.start and t.end <= p.end
-    }
+    place_tokens = _starts_of_tokens_inside(tagged, places)
     spans: set[tuple[int, int]] = set()
     org_ends: set[int] = set()
     for position in range(len(tagged)):
@@ -120,6 +126,18 @@ def find_organization_spans(
             spans.add(span)
             org_ends.add(span[1])
     return sorted(spans)
+
+
+def _starts_of_tokens_inside(tagged: list[Token], places: list[Place]) -> set[int]:
+    """Starts of the tokens that lie wholly inside a place name (tokens are in text order)."""
+    starts = [token.start for token in tagged]
+    inside: set[int] = set()
+    for place in places:
+        index = bisect_left(starts, place.start)
+        while index < len(tagged) and tagged[index].end <= place.end:
+            inside.add(tagged[index].start)
+            index += 1
+    return inside
 
 
 def _feature_place_ends(places: list[Place]) -> set[int]:
@@ -159,7 +177,7 @@ def _organization_ending_at(
     name = text[start : token.end]
     if name in vocabulary.suffixes or _is_generic(name, tagged, start, stops, vocabulary):
         return None
-    name_tokens = [t for t in tagged[: position + 1] if t.start >= start]
+    name_tokens = tokens_ending_at(tagged, start, position)
     if not _is_particular(name, name_tokens, vocabulary, place_starts, token):
         return None
     return start, token.end

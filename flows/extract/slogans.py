@@ -17,9 +17,12 @@ Every occurrence is returned, in order; the text is the quote without its quote 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 
 from flows.records import Slogan
 from flows.segment import get_segmenter
+from flows.settings import get_settings
 from flows.vocabulary import lines
 
 _QUOTE_PATTERNS = (
@@ -111,6 +114,13 @@ def _followers(quotes: list[re.Match[str]], text: str) -> dict[str, set[str]]:
 
 def extract_slogans(text: str) -> list[Slogan]:
     """Every quoted slogan in `text`, in order of appearance."""
+    return list(_slogans_of(text, get_settings().dictionary_dir))
+
+
+@lru_cache(maxsize=4)
+def _slogans_of(text: str, dictionary_dir: Path) -> tuple[Slogan, ...]:
+    # Cached: quantities skip numbers inside slogans, so each article's are asked for twice.
+    # The dictionary folder is part of the key because the slogan vocabulary comes from it.
     quotes = _quotes(text)
     followers = _followers(quotes, text)
     decided: dict[str, bool] = {}
@@ -122,4 +132,4 @@ def extract_slogans(text: str) -> list[Slogan]:
         if decided[phrase]:
             start = match.start(1) + match.group(1).index(phrase)
             slogans.append(Slogan(text=phrase, start=start, end=start + len(phrase)))
-    return slogans
+    return tuple(slogans)

@@ -41,7 +41,7 @@ def find_duplicates(articles: Sequence[Article]) -> list[DuplicateLink]:
     # article_id is a hash computed on access: compute it once per article here.
     unique = {article.article_id: article for article in articles}
     ordered = sorted(unique.items(), key=lambda item: _canonical_rank(item[1]))
-    shingles = {article_id: _shingles(article.body) for article_id, article in ordered}
+    shingles = _ShingleSets(unique)  # built only for articles with a candidate partner
     partners = _near_partners(ordered)
     links: list[DuplicateLink] = []
     canonical_by_hash: dict[str, str] = {}
@@ -82,6 +82,22 @@ def _fold(text: str) -> str:
 
 def _text_hash(text: str) -> str:
     return hashlib.sha256(_fold(text).encode("utf-8")).hexdigest()
+
+
+class _ShingleSets(dict[str, frozenset[str]]):
+    """Article id -> its body's 3-gram set, built on first use.
+
+    Most articles have no candidate partner; holding every article's set at once would cost
+    gigabytes on a large corpus for sets nobody reads.
+    """
+
+    def __init__(self, articles: dict[str, Article]) -> None:
+        super().__init__()
+        self._articles = articles
+
+    def __missing__(self, article_id: str) -> frozenset[str]:
+        shingles = self[article_id] = _shingles(self._articles[article_id].body)
+        return shingles
 
 
 def _shingles(text: str) -> frozenset[str]:
@@ -135,9 +151,11 @@ def containment(first: frozenset[str], second: frozenset[str]) -> float:
 
 
 def _best_original(
-    article_id: str, candidates: list[str], shingles: dict[str, frozenset[str]]
+    article_id: str, candidates: list[str], shingles: _ShingleSets
 ) -> tuple[str, float] | None:
     """The earlier original this article repeats most of, if it repeats one at all."""
+    if not candidates:
+        return None
     mine = shingles[article_id]
     best: tuple[int, str, float] | None = None
     for original_id in candidates:

@@ -89,3 +89,14 @@ def test_bench_prints_its_json_last_on_a_tiny_corpus(tmp_path):
     result = json.loads(completed.stdout.strip().splitlines()[-1])
     assert REQUIRED_KEYS <= set(result)
     assert 3 == result["articles"]
+
+
+def test_profile_names_the_extractors_and_the_throughput(tmp_path):
+    command = [sys.executable, "-m", "bench.profile", "--articles", "3", "--top", "60"]
+    completed = subprocess.run(
+        command, cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
+
+    assert "extract_article" in completed.stdout
+    assert "tag_clauses" in completed.stdout
+    assert completed.stdout.strip().splitlines()[-1].startswith("extract: 3 articles")

@@ -8,7 +8,7 @@ import random
 import jieba.posseg
 import pytest
 
-from flows.segment import Segmenter, sparse_viterbi, tokens_from_words
+from flows.segment import Segmenter, Token, sparse_viterbi, tokens_from_words
 from flows.settings import get_settings
 from tests.conftest import SEED_ARTICLES
 
@@ -80,3 +80,39 @@ def test_tokens_from_words_equals_tokens(segmenters, text):
     ours, _ = segmenters
 
     assert ours.tokens(text) == tokens_from_words(ours.cut(text))
+
+
+def test_tag_clauses_tagging_every_clause_equals_tagging_the_text(segmenters):
+    ours, _ = segmenters
+    for path in sorted(SEED_ARTICLES.glob("*")):
+        text = path.read_text(encoding="utf-8")
+        assert ours.tag(text) == ours.tag_clauses(text, lambda _: True), path.name
+
+
+@pytest.mark.parametrize(
+    ("expected", "text"),
+    [
+        # Clause ends stay with the clause before; a run of them is one end.
+        (["甲乙，", "丙丁。。", "戊"], "甲乙，丙丁。。戊"),
+        (["第一段\n第二段"], "第一段\n第二段"),  # a line break does not end a clause
+        (["，", "甲"], "，甲"),
+        ([], ""),
+    ],
+)
+def test_tag_clauses_splits_after_clause_punctuation(segmenters, expected, text):
+    ours, _ = segmenters
+
+    untagged = ours.tag_clauses(text, lambda _: False)
+
+    assert expected == [token.text for token in untagged]
+    assert {None} >= {token.pos for token in untagged}
+
+
+def test_tag_clauses_tags_only_the_clauses_asked_for(segmenters):
+    ours, _ = segmenters
+    text = "今天天气很好，主任张明新说。"
+
+    tagged = ours.tag_clauses(text, lambda clause: "主任" in clause)
+
+    assert Token("今天天气很好，", 0, 7) == tagged[0]
+    assert ours.tag(text)[-len(tagged) + 1 :] == tagged[1:]

@@ -21,6 +21,7 @@ from flows.warehouse import (
     load_batch,
     migrate,
     publish_snapshot,
+    read_corpus_state,
     table_counts,
 )
 
@@ -232,3 +233,16 @@ def test_reconciliation_notices_rows_that_did_not_land(tmp_path):
         connection.execute("delete from core.fct_quantities")  # as if the commit had not landed
         with pytest.raises(WarehouseError, match="fct_quantities: 1 staged, 0 loaded"):
             _reconcile(connection, SQL_DIR)
+
+
+def test_read_corpus_state_reads_article_texts_only_when_iterated(tmp_path):
+    stage_batch(tmp_path / "stage")
+    load_batch(tmp_path / "w.duckdb", SQL_DIR, tmp_path / "stage", RUN)
+
+    corpus = read_corpus_state(tmp_path / "w.duckdb", with_articles=True, with_terms=False)
+    (tmp_path / "w.duckdb").rename(tmp_path / "moved.duckdb")  # nothing was read yet: no error
+    corpus.articles.warehouse = tmp_path / "moved.duckdb"
+
+    [article] = list(corpus.articles)
+    assert (BODY, "a.txt", date(2024, 3, 1)) == (article.body, article.path, article.published_date)
+    assert {"a.txt": "f1"} == corpus.ledger

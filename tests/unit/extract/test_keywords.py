@@ -7,11 +7,17 @@ import math
 import pytest
 
 from flows.extract.keywords import (
+    _cooccurrence_graph,
+    _pagerank,
+    article_keywords,
+    content_words,
     is_content_word,
     learn_idf,
     textrank_keywords,
     tfidf_keywords,
 )
+from flows.segment import get_segmenter
+from tests.conftest import SEED_ARTICLES
 
 
 @pytest.mark.parametrize(
@@ -63,3 +69,39 @@ def test_textrank_keywords_ranks_the_hub_of_the_graph_first():
 def test_keywords_of_no_content_are_empty(k):
     assert [] == tfidf_keywords(["的", "了"], {}, k)
     assert [] == textrank_keywords([], k)
+
+
+def reference_pagerank(graph, damping=0.85, iterations=100):
+    """PageRank as plain Python adds it up, edge by edge: the floats the CSR product must match."""
+    scores = dict.fromkeys(graph, 1.0)
+    out_weight = {node: sum(edges.values()) or 1.0 for node, edges in graph.items()}
+    for _ in range(iterations):
+        updated = {}
+        for node, edges in graph.items():
+            total = 0
+            for other, weight in edges.items():
+                total += weight / out_weight[other] * scores[other]
+            updated[node] = (1 - damping) + damping * total
+        converged = max(abs(updated[node] - scores[node]) for node in graph) < 1e-6
+        scores = updated
+        if converged:
+            break
+    return scores
+
+
+def test_pagerank_gives_the_same_floats_as_adding_edge_by_edge():
+    segmenter = get_segmenter()
+    for path in sorted(SEED_ARTICLES.glob("*.txt")):
+        words = content_words(segmenter.cut(path.read_text(encoding="utf-8")))
+        graph = _cooccurrence_graph(words, 5)
+
+        assert reference_pagerank(graph) == _pagerank(graph), path.name
+
+
+def test_article_keywords_are_tfidf_then_textrank():
+    tokens = ["代表", "联络站", "代表", "选民", "代表", "建议", "代表", "履职"]
+    idf = learn_idf([tokens, ["代表"]])
+
+    expected = [*tfidf_keywords(tokens, idf, 3), *textrank_keywords(tokens, 3)]
+
+    assert expected == article_keywords(tokens, idf, 3)
