@@ -237,3 +237,14 @@ def publish_data_docs_link(page: Path) -> None:
         key=artifact_key("data-docs"),
         description="Every gate of this run, rendered by Great Expectations",
     )
+
+
+def publish_report_link(page: Path) -> None:
+    from prefect.artifacts import create_link_artifact
+
+    create_link_artifact(
+        page.as_uri(),
+        link_text="The warehouse report after this run",
+        key=artifact_key("report"),
+        description="Charts and sortable tables of the reporting views, readable offline",
+    )

@@ -348,9 +348,7 @@ def report(
 
     settings = get_settings()
     with _user_errors():
-        page = build_report(
-            warehouse or settings.warehouse_path, out or settings.warehouse_path.parent / "report"
-        )
+        page = build_report(warehouse or settings.warehouse_path, out or settings.report_dir)
     console.print(f"report written to {page}", highlight=False)
 
 

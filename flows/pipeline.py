@@ -288,6 +288,24 @@ def report_run(settings: Settings, summary: RunSummary, history: GateHistory, fa
         artifacts.publish_summary(
             artifacts.summary_markdown(summary.run_id, summary.stage_counts, findings, docs_page)
         )
+        _publish_report(settings)
+
+
+def _publish_report(settings: Settings) -> None:
+    """The HTML report of the published warehouse, linked from the run (issue 9).
+
+    The run's data is already published by now: a report that cannot be built is a warning in
+    the run's log, not a failed run.
+    """
+    from flows.report import build_report
+
+    try:
+        page = build_report(settings.warehouse_path, settings.report_dir)
+    except Exception as error:
+        get_run_logger().warning("could not build the report: %s", error)
+        return
+    artifacts.publish_report_link(page)
+    get_run_logger().info("report of the warehouse: %s", page.as_uri())
 
 
 def record_final_state(flow, flow_run, state) -> None:

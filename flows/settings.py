@@ -76,6 +76,11 @@ class Settings(BaseSettings):
         return self.warehouse_path.parent / ".stage-cache"
 
     @property
+    def report_dir(self) -> Path:
+        """Where `renda report` and every successful run write the HTML report."""
+        return self.warehouse_path.parent / "report"
+
+    @property
     def user_dictionary(self) -> Path:
         return self.dictionary_dir / "user_dict.txt"
 

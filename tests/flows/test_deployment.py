@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 
 RUN_TIMEOUT = 420.0  # seconds: a cold flow-run process imports GX and jieba, on a shared 2 cores
 STAGE_TASKS = {"ingest_articles", "segment_articles", "extract_facts", "load_warehouse"}
-RUN_ARTIFACTS = {"renda-stage-counts", "renda-run-summary", "renda-data-docs"}
+RUN_ARTIFACTS = {"renda-stage-counts", "renda-run-summary", "renda-data-docs", "renda-report"}
 
 
 def free_port() -> int:

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.slow
 
 RUN_TIMEOUT = 420  # seconds: a cold run imports GX and jieba, on a shared 2 cores
 PAGE_TIMEOUT = 90  # seconds for the UI to fetch and draw what the API already holds
-RUN_ARTIFACTS = ("renda-stage-counts", "renda-run-summary", "renda-data-docs")
+RUN_ARTIFACTS = ("renda-stage-counts", "renda-run-summary", "renda-data-docs", "renda-report")
 GATED_SUITE = "stg_quantities"  # any gated table would do; this one has Chinese in its suite
 
 
@@ -119,17 +119,24 @@ def test_prefect_ui_shows_the_run_with_its_artifacts(
     assert is_real_png(screenshot, min_bytes=50_000)  # a blank page compresses to a few kB
 
 
-def data_docs_link(flow_run: FlowRun) -> str:
-    """The file:// page of the run's gates that the data-docs link artifact points to."""
-    found = re.search(r"\((file://[^)\s]+)\)", flow_run.artifacts["renda-data-docs"])
-    assert found, flow_run.artifacts["renda-data-docs"]
+def artifact_link(flow_run: FlowRun, key: str) -> str:
+    """The file:// page a link artifact of the run points to."""
+    found = re.search(r"\((file://[^)\s]+)\)", flow_run.artifacts[key])
+    assert found, flow_run.artifacts[key]
     return found.group(1)
+
+
+def test_the_run_links_to_the_report_it_built(chromium: Chromium, flow_run: FlowRun) -> None:
+    report = chromium.dump_dom(artifact_link(flow_run, "renda-report"))
+
+    assert 'class="main-svg"' in report  # plotly drew the charts
+    assert "代表联络站" in report  # a subject of the samples' quantities, in Chinese
 
 
 def test_data_docs_of_the_run_show_its_gates(
     chromium: Chromium, flow_run: FlowRun, tmp_path: Path
 ) -> None:
-    run_page = data_docs_link(flow_run)
+    run_page = artifact_link(flow_run, "renda-data-docs")
     listing = chromium.dump_dom(run_page)
     assert flow_run.id in listing  # GX names the validations by the run's id
     link = re.search(rf'<a href="([^"]+)">{GATED_SUITE}</a>', listing)
