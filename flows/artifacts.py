@@ -229,22 +229,26 @@ def publish_summary(markdown: str) -> None:
 
 
 def publish_data_docs_link(page: Path) -> None:
-    from prefect.artifacts import create_link_artifact
-
-    create_link_artifact(
-        page.as_uri(),
-        link_text="Great Expectations Data Docs of this run",
-        key=artifact_key("data-docs"),
-        description="Every gate of this run, rendered by Great Expectations",
+    _publish_link(
+        page,
+        "data-docs",
+        "Great Expectations Data Docs of this run",
+        "Every gate of this run, rendered by Great Expectations",
     )
 
 
 def publish_report_link(page: Path) -> None:
+    _publish_link(
+        page,
+        "report",
+        "The warehouse report after this run",
+        "Charts and sortable tables of the reporting views, readable offline",
+    )
+
+
+def _publish_link(page: Path, name: str, text: str, description: str) -> None:
     from prefect.artifacts import create_link_artifact
 
     create_link_artifact(
-        page.as_uri(),
-        link_text="The warehouse report after this run",
-        key=artifact_key("report"),
-        description="Charts and sortable tables of the reporting views, readable offline",
+        page.as_uri(), link_text=text, key=artifact_key(name), description=description
     )

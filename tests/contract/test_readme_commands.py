@@ -145,6 +145,10 @@ STEPS: dict[str, Run | Start | PartOf] = {
     ".venv/bin/renda reprocess --since 2024-01-01 --until 2024-03-31": Run(REPROCESSED),
     "make bench": Start(r"bench: corpus"),
     'make bench BENCH_ARGS="--articles 200 --scale 2"': Start(r"bench: corpus"),
+    'make bench BENCH_ARGS="--articles 500 --scale 4"': Start(r"bench: corpus"),
+    ".venv/bin/python -m bench.profile --articles 100": Run(
+        r"extract: 100 articles, \d+ chars", timeout=600
+    ),
     "make reliability": Start(r"reliability: \d+ scenarios"),
     "python -m reliability --list": Run(r"kill -9", shell=".venv/bin/python -m reliability --list"),
     "renda config": Run(r"RENDA_WAREHOUSE_PATH=\S+", shell=".venv/bin/renda config"),
