@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -48,7 +49,10 @@ def main(argv: list[str] | None = None) -> None:
     work = Path(options.work_dir)
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    result = run_benchmark(work, options.articles, options.seed, options.scale)
+    try:
+        result = run_benchmark(work, options.articles, options.seed, options.scale)
+    except KeyboardInterrupt:
+        raise SystemExit("bench: interrupted; nothing was measured to the end") from None
     print(json.dumps(result, ensure_ascii=False), flush=True)
 
 
@@ -150,7 +154,7 @@ def _pipeline(work: Path, name: str, corpus: Path, fresh: bool = True) -> Pipeli
             env=_pipeline_environment(prefect_home),
             cwd=PROJECT_ROOT,
         )
-        _, status, usage = os.wait4(process.pid, 0)
+        status, usage = wait_for_pipeline(process)
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
@@ -158,6 +162,33 @@ def _pipeline(work: Path, name: str, corpus: Path, fresh: bool = True) -> Pipeli
     run = PipelineRun(seconds, usage.ru_maxrss / 1024, _task_seconds(prefect_home))
     _log(f"pipeline {name}{'' if fresh else ' (rerun)'}: {seconds:.1f} s, {run.peak_rss_mb:.0f} MB")
     return run
+
+
+def wait_for_pipeline(process: subprocess.Popen) -> tuple[int, os.struct_rusage]:
+    """The child's exit status and resource usage; an interrupted bench still outlives its child.
+
+    Ctrl-C reaches the whole process group, so `renda run` is already shutting down when the
+    bench sees KeyboardInterrupt; waiting for it (bounded) means `make bench` never returns while
+    a pipeline still holds the scratch warehouse.
+    """
+    try:
+        _, status, usage = os.wait4(process.pid, 0)
+    except BaseException:
+        _stop_pipeline(process)
+        raise
+    return status, usage
+
+
+def _stop_pipeline(process: subprocess.Popen) -> None:
+    """Ctrl-C, then SIGTERM, then SIGKILL, each given 20 s to take effect."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+        if process.poll() is not None:
+            return
+        process.send_signal(sig)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def _pipeline_environment(prefect_home: Path) -> dict[str, str]:

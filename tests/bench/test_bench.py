@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import threading
 
 import pytest
 
 from bench.corpus import CorpusSpec, write_corpus
-from bench.run import PipelineRun, summary
+from bench.run import PipelineRun, summary, wait_for_pipeline
 from flows.ingest import ingest_file
 from tests.conftest import PROJECT_ROOT, SEED_ARTICLES
 
@@ -100,3 +103,19 @@ def test_profile_names_the_extractors_and_the_throughput(tmp_path):
     assert "extract_article" in completed.stdout
     assert "tag_clauses" in completed.stdout
     assert completed.stdout.strip().splitlines()[-1].startswith("extract: 3 articles")
+
+
+def test_an_interrupted_bench_does_not_leave_its_pipeline_running():
+    # Ctrl-C in the middle of `renda run`: the bench must not return while its child still holds
+    # the scratch warehouse (the README walk found such a leftover after stopping `make bench`).
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    interrupt = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    interrupt.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            wait_for_pipeline(child)
+    finally:
+        interrupt.cancel()
+        if child.poll() is None:
+            child.kill()
+            pytest.fail("the interrupted bench left its child running")
