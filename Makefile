@@ -9,7 +9,7 @@ PREFECT_PORT := $(or $(RENDA_PREFECT_PORT),4200)
 PREFECT_API := http://127.0.0.1:$(PREFECT_PORT)/api
 
 # Prefect keeps its run history in the project, shared by `make run` and `make ui`; no telemetry.
-export PREFECT_HOME := $(CURDIR)/.prefect
+export PREFECT_HOME := $(or $(RENDA_PREFECT_HOME),$(CURDIR)/.prefect)
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 

@@ -87,11 +87,13 @@ def test_bench_prints_its_json_last_on_a_tiny_corpus(tmp_path):
         capture_output=True,
         text=True,
         check=True,
+        env={**os.environ, "PREFECT_HOME": str(tmp_path / "project-prefect")},  # as make exports
     )
 
     result = json.loads(completed.stdout.strip().splitlines()[-1])
     assert REQUIRED_KEYS <= set(result)
     assert 3 == result["articles"]
+    assert {"ingest_articles", "segment_articles", "extract_facts"} <= set(result["stages"])
 
 
 def test_profile_names_the_extractors_and_the_throughput(tmp_path):
