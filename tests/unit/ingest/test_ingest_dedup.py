@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 
 from flows.ingest import find_duplicates
@@ -73,3 +74,30 @@ def test_find_duplicates_never_links_an_article_to_itself() -> None:
     # The same article passed twice (in the batch and among earlier loads) is not a duplicate.
     article = _article("a", "\n".join(PARAGRAPHS))
     assert [] == find_duplicates([article, article])
+
+
+def _story(number: int) -> str:
+    """A distinct story: four paragraphs of characters drawn at random, seeded by `number`."""
+    draw = random.Random(number)
+    pool = "".join(PARAGRAPHS)
+    return "\n".join("".join(draw.choices(pool, k=60)) + "。" for _ in range(4))
+
+
+def test_find_duplicates_finds_a_reprint_among_stories_sharing_stock_text() -> None:
+    # Many distinct stories open with the same stock paragraph (more than the index keeps copies
+    # of); a reprint of the last one must still be linked to it, and nothing else linked.
+    stories = [_article(f"s{number:03d}", f"{OTHER}\n{_story(number)}") for number in range(60)]
+    reprint = _article("zz-reprint", stories[-1].body + "\n（本文转载自其他网站）")
+
+    links = find_duplicates([*stories, reprint])
+
+    assert [(reprint.article_id, stories[-1].article_id, "near")] == [
+        (link.article_id, link.canonical_article_id, link.method) for link in links
+    ]
+
+
+def test_find_duplicates_needs_more_than_one_shared_paragraph_of_many() -> None:
+    # Sharing one paragraph out of several is a quotation, not a reprint, even a long one.
+    first = _article("a", "\n".join([_story(1), PARAGRAPHS[0] * 2]))
+    second = _article("b", "\n".join([_story(2), PARAGRAPHS[0] * 2]))
+    assert [] == find_duplicates([first, second])
