@@ -49,6 +49,12 @@ class Settings(BaseSettings):
         "process",
         description="Where segment and extract batches run: a process pool, or a Dask cluster.",
     )
+    duckdb_memory_limit: str = Field(
+        "1GB",
+        pattern=r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        description="Memory DuckDB may use on the warehouse; beyond it, loads spill to disk "
+        "(DuckDB's own default is 80% of RAM).",
+    )
     dask_address: str | None = Field(
         None,
         description="Scheduler of a running Dask cluster, tcp://host:port (default: a local "
