@@ -189,7 +189,8 @@ def free_port() -> int:
 
 
 def project_copy(target: Path) -> Path:
-    """The git-tracked files (with their times, so make sees the install as done) and the .venv."""
+    """The git-tracked files (with their times, so make sees the install as done), the .venv,
+    and the uv that `make` bootstrapped into .tools when the machine had none."""
     tracked = subprocess.run(
         ["git", "ls-files", "-z"], cwd=PROJECT_ROOT, capture_output=True, check=True
     ).stdout.decode()
@@ -198,7 +199,9 @@ def project_copy(target: Path) -> Path:
         if source.is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
-    (target / ".venv").symlink_to(PROJECT_ROOT / ".venv")
+    for installed in (".venv", ".tools"):
+        if (PROJECT_ROOT / installed).exists():
+            (target / installed).symlink_to(PROJECT_ROOT / installed)
     return target
 
 
