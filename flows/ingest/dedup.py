@@ -159,7 +159,8 @@ class _ParagraphIndex:
         default_factory=lambda: MinHashLSH(threshold=PARAGRAPH_THRESHOLD, num_perm=NUM_PERM)
     )
     owner: dict[int, str] = field(default_factory=dict)  # paragraph key -> article id
-    indexed_size: dict[str, int] = field(default_factory=dict)  # article id -> 3-grams indexed
+    # article id -> 3-grams in its paragraphs (stock ones too: they are its text all the same)
+    paragraph_size: dict[str, int] = field(default_factory=dict)
     rank: dict[str, int] = field(default_factory=dict)  # article id -> order it was added
 
     def matches(self, paragraphs: list[_Paragraph]) -> list[list[int]]:
@@ -179,13 +180,13 @@ class _ParagraphIndex:
         strong = [
             original_id
             for original_id, shared in evidence.items()
-            if shared >= EVIDENCE_SHARE * min(mine, self.indexed_size[original_id])
+            if shared >= EVIDENCE_SHARE * min(mine, self.paragraph_size[original_id])
         ]
         return sorted(strong, key=self.rank.__getitem__)
 
     def add(self, article_id: str, paragraphs: list[_Paragraph], matches: list[list[int]]) -> None:
         self.rank[article_id] = len(self.rank)
-        self.indexed_size[article_id] = sum(paragraph.size for paragraph in paragraphs)
+        self.paragraph_size[article_id] = sum(paragraph.size for paragraph in paragraphs)
         for paragraph, keys in zip(paragraphs, matches, strict=True):
             if len(keys) >= SATURATED:
                 continue  # stock text: enough copies are indexed to find it as evidence
