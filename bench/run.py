@@ -14,6 +14,7 @@ and its load; the ratios are what to compare between runs.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import shutil
@@ -21,8 +22,11 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -47,13 +51,29 @@ class PipelineRun:
 def main(argv: list[str] | None = None) -> None:
     options = _parse(argv)
     work = Path(options.work_dir)
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    try:
-        result = run_benchmark(work, options.articles, options.seed, options.scale)
-    except KeyboardInterrupt:
-        raise SystemExit("bench: interrupted; nothing was measured to the end") from None
+    with _sole_user(work):
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        try:
+            result = run_benchmark(work, options.articles, options.seed, options.scale)
+        except KeyboardInterrupt:
+            raise SystemExit("bench: interrupted; nothing was measured to the end") from None
     print(json.dumps(result, ensure_ascii=False), flush=True)
+
+
+@contextmanager
+def _sole_user(work: Path) -> Iterator[None]:
+    """Hold a lock beside the scratch folder: a second bench would wipe it under the first."""
+    lock_path = work.with_name(f".{work.name}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SystemExit(
+                f"bench: another bench is using {work}; wait for it or pass --work-dir"
+            ) from None
+        yield
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -61,7 +81,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--articles", type=int, default=2000, help="articles in the 1x corpus")
     parser.add_argument("--scale", type=int, default=10, help="size of the large corpus, in x")
     parser.add_argument("--seed", type=int, default=7, help="corpus seed: same seed, same files")
-    parser.add_argument("--work-dir", default="/tmp/renda-bench", help="scratch folder (wiped)")
+    parser.add_argument(
+        "--work-dir",
+        default=str(Path(tempfile.gettempdir()) / "renda-bench"),
+        help="scratch folder, wiped first (default: renda-bench in the temporary folder)",
+    )
     return parser.parse_args(argv)
 
 

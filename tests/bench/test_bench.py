@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
@@ -121,3 +122,21 @@ def test_an_interrupted_bench_does_not_leave_its_pipeline_running():
         if child.poll() is None:
             child.kill()
             pytest.fail("the interrupted bench left its child running")
+
+
+def test_a_second_bench_on_the_same_folder_stops_before_wiping_it(tmp_path):
+    work = tmp_path / "bench"
+    work.mkdir()
+    (work / "run.log").write_text("the first bench's work", encoding="utf-8")
+    with (tmp_path / ".bench.lock").open("w") as held:  # as the first bench holds it
+        fcntl.flock(held, fcntl.LOCK_EX)
+        completed = subprocess.run(
+            [sys.executable, "-m", "bench", "--articles", "1", "--work-dir", str(work)],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+        )
+
+    assert 0 != completed.returncode
+    assert "another bench is using" in completed.stderr
+    assert (work / "run.log").exists()
