@@ -145,7 +145,6 @@ STEPS: dict[str, Run | Start | PartOf] = {
     ".venv/bin/renda reprocess --since 2024-01-01 --until 2024-03-31": Run(REPROCESSED),
     "make bench": Start(r"bench: corpus"),
     'make bench BENCH_ARGS="--articles 200 --scale 2"': Start(r"bench: corpus"),
-    'make bench BENCH_ARGS="--articles 500 --scale 4"': Start(r"bench: corpus"),
     ".venv/bin/python -m bench.profile --articles 100": Run(
         r"extract: 100 articles, \d+ chars", timeout=600
     ),
