@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flows import progress
-from flows.parallel import batched, map_batches
+from flows.parallel import batched, in_forked_process, map_batches
 from flows.records import Article, ArticleFacts, DuplicateLink
 from flows.stage_io import frame, read_table, record_row, row_count, table_path, write_table
 
@@ -180,7 +180,8 @@ def _duplicates(
     from flows.ingest import find_duplicates
 
     earlier = [article for article in corpus.articles if article.path not in batch_paths]
-    return find_duplicates([*earlier, *batch])
+    # Its LSH index takes about 80 MB per 1,000 articles and is thrown away: build it in a child.
+    return in_forked_process(find_duplicates, [*earlier, *batch])
 
 
 def _write_ingest(stage_dir: Path, files, quarantined, articles, duplicates) -> None:

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import operator
+import os
 
 import pytest
 
-from flows.parallel import available_cores, batched, batches_on_cluster, map_batches
+from flows.parallel import (
+    available_cores,
+    batched,
+    batches_on_cluster,
+    in_forked_process,
+    map_batches,
+)
 
 
 @pytest.mark.parametrize(
@@ -66,3 +73,23 @@ def test_map_batches_never_asks_for_a_cluster_on_one_worker():
 
     with batches_on_cluster(no_cluster):
         assert [[1, 2]] == list(map_batches(sorted, [[2, 1]], workers=1))
+
+
+def _pid_and_call(function, value):
+    return os.getpid(), function(value)
+
+
+def test_in_forked_process_runs_in_a_child_and_inherits_unpicklable_arguments():
+    # A lambda cannot be pickled: it reaches the child through the fork, as a large corpus does.
+    child_pid, result = in_forked_process(_pid_and_call, lambda value: value * 2, 21)
+
+    assert (42, True) == (result, child_pid != os.getpid())
+
+
+def _fail(message):
+    raise ValueError(message)
+
+
+def test_in_forked_process_raises_the_childs_error_here():
+    with pytest.raises(ValueError, match="no such article"):
+        in_forked_process(_fail, "no such article")
