@@ -246,3 +246,14 @@ def test_read_corpus_state_reads_article_texts_only_when_iterated(tmp_path):
     [article] = list(corpus.articles)
     assert (BODY, "a.txt", date(2024, 3, 1)) == (article.body, article.path, article.published_date)
     assert {"a.txt": "f1"} == corpus.ledger
+
+
+def test_every_warehouse_connection_keeps_to_the_memory_limit(tmp_path, settings_env):
+    # Without a cap DuckDB takes up to 80% of the machine's memory during a large load.
+    settings_env(duckdb_memory_limit="256MB")
+    with connect(tmp_path / "w.duckdb") as connection:
+        limit = connection.execute("select current_setting('memory_limit')").fetchone()[0]
+    with connect(tmp_path / "w.duckdb", read_only=True) as reader:
+        reader_limit = reader.execute("select current_setting('memory_limit')").fetchone()[0]
+
+    assert ["244.1 MiB", "244.1 MiB"] == [limit, reader_limit]
