@@ -12,9 +12,12 @@ Data Docs site with one page per run. Unit tests pass no history and use an in-m
 
 from __future__ import annotations
 
+import fcntl
 import html
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -146,18 +149,21 @@ def _validate_kept(
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
 
-    context = _file_context(history.context_dir)
     name = definition["name"]
-    suite = context.suites.add_or_update(gx.ExpectationSuite(**definition))  # JSON file wins
-    validation_definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=name, data=_kept_batch_definition(context, name), suite=suite)
-    )
-    validation = validation_definition.run(
-        batch_parameters={"dataframe": data},
-        expectation_parameters=parameters,
-        result_format="SUMMARY",
-        run_id=RunIdentifier(run_name=history.run_name),
-    )
+    with _sole_writer(history.context_dir):
+        context = _file_context(history.context_dir)
+        suite = context.suites.add_or_update(gx.ExpectationSuite(**definition))  # JSON wins
+        validation_definition = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(
+                name=name, data=_kept_batch_definition(context, name), suite=suite
+            )
+        )
+        validation = validation_definition.run(
+            batch_parameters={"dataframe": data},
+            expectation_parameters=parameters,
+            result_format="SUMMARY",
+            run_id=RunIdentifier(run_name=history.run_name),
+        )
     page = _validation_page(history, name)
     return validation, page.as_uri() if page else None
 
@@ -168,14 +174,29 @@ def build_data_docs(history: GateHistory) -> Path:
     Only the run's own results are rendered (the index is rebuilt too), so the cost of a run
     does not grow with the history kept.
     """
-    context = _file_context(history.context_dir)
-    keys = [
-        key
-        for key in context.validation_results_store.list_keys()
-        if key.run_id.run_name == history.run_name
-    ]
-    context.build_data_docs(resource_identifiers=keys)
-    return _write_run_page(history, keys)
+    with _sole_writer(history.context_dir):
+        context = _file_context(history.context_dir)
+        keys = [
+            key
+            for key in context.validation_results_store.list_keys()
+            if key.run_id.run_name == history.run_name
+        ]
+        context.build_data_docs(resource_identifiers=keys)
+        return _write_run_page(history, keys)
+
+
+@contextmanager
+def _sole_writer(context_dir: Path) -> Iterator[None]:
+    """One process at a time in the GX folder that runs on a warehouse share.
+
+    GX's file stores are not safe for two writers: a run whose validation definition another
+    run saved in between fails with ValidationDefinitionRelatedResourcesFreshnessError (seen
+    with overlapping runs). Gates are short, so the other run simply waits its turn.
+    """
+    context_dir.mkdir(parents=True, exist_ok=True)
+    with (context_dir / "renda.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def data_docs_site(context_dir: Path) -> Path:
