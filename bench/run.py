@@ -216,14 +216,9 @@ def _stop_pipeline(process: subprocess.Popen) -> None:
 
 
 def _pipeline_environment(prefect_home: Path) -> dict[str, str]:
-    """The caller's environment, with Prefect's state kept in the bench folder.
-
-    PREFECT_HOME is set as well as RENDA_PREFECT_HOME: `make bench` exports the project's
-    PREFECT_HOME, which `renda` would honour, writing the bench's runs into the project's history
-    and leaving `stages` empty.
-    """
+    """The caller's environment, with Prefect's state kept in the bench folder."""
     environment = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
-    environment["RENDA_PREFECT_HOME"] = environment["PREFECT_HOME"] = str(prefect_home)
+    environment["RENDA_PREFECT_HOME"] = str(prefect_home)
     # Prefect's temporary server needs longer than its 20 s default to start on a busy machine.
     environment.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     return environment

@@ -51,8 +51,13 @@ EVAL_THRESHOLDS = {  # the quality bars of issues 3 and 4; `renda eval --check` 
 
 
 def _prepare_prefect() -> None:
-    for name, value in prefect_environment(get_settings()).items():
+    settings = get_settings()
+    for name, value in prefect_environment(settings).items():
         os.environ.setdefault(name, value)
+    if "prefect_home" in settings.model_fields_set:
+        # RENDA_PREFECT_HOME is asked for by name: it wins over an inherited PREFECT_HOME, which
+        # `make` always exports (the bench's runs used to land in the project's history).
+        os.environ["PREFECT_HOME"] = str(settings.prefect_home)
     from flows.serve import attach_to_running_server
 
     # With `make ui` or `renda serve` up, runs join that server's history instead of starting a

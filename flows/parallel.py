@@ -39,29 +39,20 @@ _cluster_client: ContextVar[Callable[[], Any] | None] = ContextVar("cluster_clie
 _FORKED_SHARED: Any = None
 
 
-# The call `in_forked_process` hands to its child, inherited through the fork like _FORKED_SHARED.
-_FORKED_CALL: tuple[Callable[..., Any], tuple] | None = None
-
-
 def in_forked_process(function: Callable[..., Result], *args: Any) -> Result:
     """`function(*args)` in a forked child process, for a step that builds a large throwaway index.
 
     What the child allocates goes back to the system when it exits; in this process it would stay
     (Python seldom returns a fragmented heap), and every worker forked later would start with it.
-    The arguments are inherited through the fork, not pickled; only the result comes back.
+    The call travels as the fork pool's shared value: inherited, not pickled; only the result
+    comes back.
     """
-    global _FORKED_CALL
-    _FORKED_CALL = (function, args)
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-            return pool.submit(_run_forked_call).result()
-    finally:
-        _FORKED_CALL = None
+    [result] = _map_on_fork_pool(_apply_shared_call, [None], 1, (function, args))
+    return result
 
 
-def _run_forked_call() -> Any:
-    function, args = _FORKED_CALL
+def _apply_shared_call(_: None, call: tuple[Callable[..., Result], tuple]) -> Result:
+    function, args = call
     return function(*args)
 
 

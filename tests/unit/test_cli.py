@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -224,3 +225,20 @@ def test_config_shows_the_task_runner_settings():
 
     assert "RENDA_TASK_RUNNER=process" in result.output
     assert "RENDA_DASK_ADDRESS=" in result.output
+
+
+def test_renda_prefect_home_wins_over_an_inherited_prefect_home(
+    tmp_path, monkeypatch, settings_env
+):
+    # `make` exports PREFECT_HOME for every command; a run told RENDA_PREFECT_HOME must still
+    # keep its history there (the bench's runs used to land in the project's history).
+    import flows.serve
+    from flows.cli import _prepare_prefect
+
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "exported-by-make"))
+    monkeypatch.setattr(flows.serve, "attach_to_running_server", lambda: None)
+    settings_env(prefect_home=str(tmp_path / "asked-for"))
+
+    _prepare_prefect()
+
+    assert str(tmp_path / "asked-for") == os.environ["PREFECT_HOME"]
