@@ -32,11 +32,12 @@ from flows.gates import (
     check_gate,
     gx_context_dir,
     load_suite_definition,
+    suite_columns,
 )
 from flows.lineage import extractor_version
 from flows.settings import Settings, get_settings
 from flows.stage_cache import CachedStage
-from flows.stage_io import read_table
+from flows.stage_io import read_columns, read_table, staging_schemas
 from flows.stages import (
     EXTRACT_OUTPUTS,
     SEGMENT_OUTPUTS,
@@ -166,11 +167,15 @@ def _keep_outputs(
 def gate_table(
     stage_dir: Path, suite_name: str, expectations_dir: Path, history: GateHistory | None = None
 ) -> GateResult:
-    data = read_table(stage_dir, suite_name)
+    # Only the columns the suite checks: a staged table can be far larger than what GX needs.
+    definition = load_suite_definition(expectations_dir, suite_name)
+    columns = suite_columns(definition, list(staging_schemas()[suite_name]))
     try:
-        result = check_gate(data, expectations_dir, suite_name, history)
+        result = check_gate(
+            read_columns(stage_dir, suite_name, columns), expectations_dir, suite_name, history
+        )
     except GateFailed as failure:
-        _report_gate_failure(data, failure.result)
+        _report_gate_failure(read_table(stage_dir, suite_name), failure.result)
         raise
     artifacts.publish_gate(result)
     get_run_logger().info("gate %s passed on %d rows", suite_name, result.row_count)

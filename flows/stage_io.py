@@ -10,12 +10,15 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import polars as pl
 
 from flows.settings import get_settings
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # Python attribute -> staging column, where SQL needs another name (`end` is a keyword).
 _RENAMES = {"start": "start_offset", "end": "end_offset", "published": "published_date"}
@@ -78,6 +81,19 @@ def read_table(stage_dir: Path, table: str) -> pl.DataFrame:
     if not path.exists():
         return frame(table, [])
     return pl.read_parquet(path)
+
+
+def read_columns(stage_dir: Path, table: str, columns: list[str]) -> pa.Table:
+    """Some columns of a staged table as Arrow, text dictionary-encoded: a value repeated on
+    many rows (an article id on every term of the article) is held once."""
+    import pyarrow.parquet as pq
+
+    path = table_path(stage_dir, table)
+    if not path.exists():
+        return frame(table, []).select(columns).to_arrow()
+    schema = staging_schemas()[table]
+    text = [column for column in columns if schema[column] == pl.String()]
+    return pq.read_table(path, columns=columns, read_dictionary=text)
 
 
 def table_path(stage_dir: Path, table: str) -> Path:

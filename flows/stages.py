@@ -83,26 +83,30 @@ def ingest_stage(
             counts.files_unchanged += 1
         else:
             changed.append(path)
-    files, quarantined, articles = [], [], []
+    files, quarantined, batch_ids = [], [], set()
     read = _ingest_files(changed, root, max_bytes, workers)
-    for path, outcome in progress.track(read, "ingest", len(changed), "files"):
-        relative = _relative(path, root)
-        file_articles = [_with_path(article, relative) for article in outcome.articles]
-        files.append(_file_row(relative, outcome, len(file_articles)))
-        if outcome.quarantined is not None:
-            quarantined.append(record_row(outcome.quarantined, path=relative))
-            _keep_quarantined_bytes(path, quarantine_dir, relative)
-            reason = outcome.quarantined.reason
-            counts.quarantine_reasons[reason] = counts.quarantine_reasons.get(reason, 0) + 1
-        articles.extend(file_articles)
+    # Articles go to Parquet as they are read: the flow's process never holds the batch's text.
+    with _ArticleWriter(stage_dir) as articles:
+        for path, outcome in progress.track(read, "ingest", len(changed), "files"):
+            relative = _relative(path, root)
+            file_articles = [_with_path(article, relative) for article in outcome.articles]
+            files.append(_file_row(relative, outcome, len(file_articles)))
+            if outcome.quarantined is not None:
+                quarantined.append(record_row(outcome.quarantined, path=relative))
+                _keep_quarantined_bytes(path, quarantine_dir, relative)
+                reason = outcome.quarantined.reason
+                counts.quarantine_reasons[reason] = counts.quarantine_reasons.get(reason, 0) + 1
+            articles.add(file_articles)
+            counts.articles += len(file_articles)
+            batch_ids.update(article.article_id for article in file_articles)
     # Nothing read, nothing new to compare: the flow loads nothing, so the corpus-wide pass
     # (which grows with every article ever loaded) would be wasted on an unchanged rerun.
-    duplicates = _duplicates(articles, corpus, {row["path"] for row in files}) if changed else []
-    _write_ingest(stage_dir, files, quarantined, articles, duplicates)
+    duplicates = _duplicates(stage_dir, corpus, {row["path"] for row in files}) if changed else []
+    write_table(stage_dir, "stg_files", files)
+    write_table(stage_dir, "stg_quarantine", quarantined)
+    write_table(stage_dir, "stg_duplicates", (record_row(link) for link in duplicates))
     counts.files_quarantined = len(quarantined)
     counts.files_loaded = len(files) - len(quarantined)
-    counts.articles = len(articles)
-    batch_ids = {article.article_id for article in articles}
     counts.duplicates = sum(1 for link in duplicates if link.article_id in batch_ids)
     return counts
 
@@ -173,25 +177,53 @@ def _keep_quarantined_bytes(path: Path, quarantine_dir: Path, relative: str) -> 
         pass  # unreadable: the source file itself is all there is, and the reason says why
 
 
-def _duplicates(
-    batch: list[Article], corpus: CorpusState, batch_paths: set[str]
+def _duplicates(stage_dir: Path, corpus: CorpusState, batch_paths: set[str]) -> list[DuplicateLink]:
+    """Duplicate links over the whole corpus: this batch plus what earlier runs loaded.
+
+    Its index and the articles' text take about 10 MB per 1,000 articles and are thrown away:
+    the child process that builds them reads the staged batch itself.
+    """
+    return in_forked_process(_find_duplicates, stage_dir, corpus.articles, batch_paths)
+
+
+def _find_duplicates(
+    stage_dir: Path, stored: Iterable[Article], batch_paths: set[str]
 ) -> list[DuplicateLink]:
-    """Duplicate links over the whole corpus: this batch plus what earlier runs loaded."""
     from flows.ingest import find_duplicates
 
-    earlier = [article for article in corpus.articles if article.path not in batch_paths]
-    # Its LSH index takes about 80 MB per 1,000 articles and is thrown away: build it in a child.
-    return in_forked_process(find_duplicates, [*earlier, *batch])
+    earlier = [article for article in stored if article.path not in batch_paths]
+    # Read with pyarrow on this thread: polars' thread pool does not survive a fork (it hangs).
+    batch = [
+        article_from_row(row)
+        for rows in _stream_columns(stage_dir, "stg_articles", None)
+        for row in rows
+    ]
+    return find_duplicates([*earlier, *batch])
 
 
-def _write_ingest(stage_dir: Path, files, quarantined, articles, duplicates) -> None:
-    write_table(stage_dir, "stg_files", files)
-    write_table(stage_dir, "stg_quarantine", quarantined)
-    with TableWriter(stage_dir, "stg_articles") as writer:
-        # Row groups of a few hundred articles: later stages stream them without reading all.
-        for batch in batched((_article_row(article) for article in articles), ROWS_PER_GROUP):
-            writer.write(batch)
-    write_table(stage_dir, "stg_duplicates", (record_row(link) for link in duplicates))
+class _ArticleWriter:
+    """stg_articles, written in row groups of ROWS_PER_GROUP articles as files are read:
+    later stages stream them without reading all."""
+
+    def __init__(self, stage_dir: Path) -> None:
+        self._writer = TableWriter(stage_dir, "stg_articles")
+        self._pending: list[Article] = []
+
+    def add(self, articles: list[Article]) -> None:
+        self._pending.extend(articles)
+        if len(self._pending) >= ROWS_PER_GROUP:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._writer.write(_article_row(article) for article in self._pending)
+        self._pending.clear()
+
+    def __enter__(self) -> _ArticleWriter:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._flush()
+        self._writer.close()
 
 
 def _article_row(article: Article) -> dict:
@@ -412,7 +444,9 @@ def _stream_columns(stage_dir: Path, table: str, columns: list[str] | None):
     if not path.exists():
         return
     parquet = pq.ParquetFile(path)
-    for record_batch in parquet.iter_batches(batch_size=ARTICLES_PER_BATCH, columns=columns):
+    # One thread: a batch is a few rows, and this also runs in forked children (no pool to lose).
+    batches = parquet.iter_batches(ARTICLES_PER_BATCH, columns=columns, use_threads=False)
+    for record_batch in batches:
         yield record_batch.to_pylist()
 
 

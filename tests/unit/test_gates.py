@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 from datetime import date
 from pathlib import Path
 
@@ -16,9 +18,13 @@ from flows.gates import (
     build_data_docs,
     check_gate,
     gate_frame,
+    load_suite_definition,
+    suite_columns,
+    suite_parameters,
+    validate_frame,
 )
 from flows.settings import PROJECT_ROOT
-from flows.stage_io import frame
+from flows.stage_io import frame, read_columns, staging_schemas, write_table
 
 EXPECTATIONS = PROJECT_ROOT / "expectations"
 
@@ -172,3 +178,54 @@ def test_gate_rejects_a_division_code_the_gazetteer_does_not_know():
 
     samples = [o.sample for o in failure.value.result.failures if o.column == "division_code"]
     assert [["999999"]] == samples
+
+
+@pytest.mark.parametrize("kept", [False, True], ids=["ephemeral", "with history"])
+def test_a_validated_frame_is_not_kept_alive(kept, tmp_path):
+    # GX keeps each data source's last batch; a run validates a dozen tables and would hold
+    # every one of them to its end.
+    data = gate_frame(frame("stg_quantities", [quantity(3)]))
+    alive = weakref.ref(data)
+    history = GateHistory(tmp_path / ".gx", "run-1") if kept else None
+    definition = load_suite_definition(EXPECTATIONS, "stg_quantities")
+
+    assert validate_frame(data, definition, suite_parameters(), history).success
+    del data
+    gc.collect()
+
+    assert alive() is None
+
+
+def test_a_gate_reads_only_the_columns_its_suite_checks(tmp_path):
+    definition = load_suite_definition(EXPECTATIONS, "stg_tokens")
+    write_table(
+        tmp_path, "stg_tokens", [{"article_id": "a", "token_count": 2, "tokens": ["x", "y"]}]
+    )
+
+    columns = suite_columns(definition, list(staging_schemas()["stg_tokens"]))
+    data = read_columns(tmp_path, "stg_tokens", columns)
+
+    assert "tokens" not in data.column_names  # the token lists are most of the table
+    assert check_gate(data, EXPECTATIONS, "stg_tokens").success
+
+
+def test_gate_frame_holds_repeated_text_once():
+    rows = [quantity(3, start=offset) for offset in range(0, 300, 3)]
+
+    converted = gate_frame(frame("stg_quantities", rows))
+
+    assert ["a"] == list(converted["article_id"].cat.categories)
+
+
+@pytest.mark.parametrize(
+    ("rows", "failing_column"),
+    [
+        ([quantity(3), quantity(4)], None),  # duplicate key among categorical text columns
+        ([{**quantity(3), "unit": "not-a-unit"}], "unit"),  # set membership on categorical text
+    ],
+)
+def test_gate_still_fails_on_categorical_text(rows, failing_column):
+    with pytest.raises(GateFailed) as failure:
+        check_gate(frame("stg_quantities", rows).to_arrow(), EXPECTATIONS, "stg_quantities")
+
+    assert failing_column in [outcome.column for outcome in failure.value.result.failures]
