@@ -67,8 +67,12 @@ def is_meta_line(line: str) -> bool:
 def meta_labels_in(line: str) -> list[tuple[str, str, int]]:
     """(label, field, position) of every "label:" in the line, in reading order."""
     found: list[tuple[str, str, int]] = []
+    if "：" not in line and ":" not in line:
+        return found  # most lines: no label can follow
     taken: set[int] = set()
     for label, field in _meta_labels():
+        if label not in line:
+            continue
         for match in re.finditer(re.escape(label) + r"\s*[：:]", line):
             if match.start() not in taken and not _inside_longer_label(line, match.start()):
                 found.append((label, field, match.start()))

@@ -10,6 +10,7 @@ simplified characters (GB2312) for GB18030, common traditional ones (Big5 level 
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -85,9 +86,12 @@ def _strict(data: bytes, encoding: str) -> Decoded:
         raise RejectedFile(QuarantineReason.UNDECODABLE, f"invalid {encoding}: {error}") from error
 
 
+# Below 0x20, every character but tab, newline, form feed and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _control_share(text: str) -> float:
-    controls = sum(1 for char in text if ord(char) < 0x20 and char not in "\t\n\r\f")
-    return controls / max(len(text), 1)
+    return len(_CONTROL.findall(text)) / max(len(text), 1)
 
 
 def _bomless_utf16(data: bytes) -> Decoded | None:
@@ -139,9 +143,16 @@ def plausibility(text: str, encoding: str) -> float:
     """Share of characters that are ordinary text: ASCII, CJK punctuation, common hanzi."""
     if not text:
         return 0.0
-    common = _common_hanzi(_script_of(encoding))
-    good = sum(1 for char in text if _is_ordinary(char) or char in common)
+    # A set lookup per character, in C: a Python test per character was a third of ingest.
+    good = sum(map(_plausible_characters(_script_of(encoding)).__contains__, text))
     return good / len(text)
+
+
+@lru_cache(maxsize=2)
+def _plausible_characters(script: str) -> frozenset[str]:
+    """Every character `plausibility` counts as ordinary text for the script."""
+    ordinary = (chr(code) for code in range(0x10000) if _is_ordinary(chr(code)))
+    return frozenset(ordinary) | _common_hanzi(script)
 
 
 def _script_of(encoding: str) -> str:
