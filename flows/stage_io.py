@@ -96,6 +96,18 @@ def read_columns(stage_dir: Path, table: str, columns: list[str]) -> pa.Table:
     return pq.read_table(path, columns=columns, read_dictionary=text)
 
 
+def release_arrow_memory() -> None:
+    """Give the buffers Arrow has freed back to the system.
+
+    Arrow's allocator keeps freed memory for reuse: after the largest tables of a run are
+    written or validated it held about 300 MB (20,000 articles) that nothing would use again,
+    and that every worker forked afterwards started with.
+    """
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
 def table_path(stage_dir: Path, table: str) -> Path:
     if table not in staging_schemas():
         raise KeyError(f"unknown staging table {table!r}")

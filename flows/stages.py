@@ -16,7 +16,15 @@ from pathlib import Path
 from flows import progress
 from flows.parallel import batched, in_forked_process, map_batches
 from flows.records import Article, ArticleFacts, DuplicateLink
-from flows.stage_io import frame, read_table, record_row, row_count, table_path, write_table
+from flows.stage_io import (
+    frame,
+    read_table,
+    record_row,
+    release_arrow_memory,
+    row_count,
+    table_path,
+    write_table,
+)
 
 # Articles per task sent to a worker: large enough that pickling and scheduling stay small next to
 # the work, small enough that a few batches in flight hold little memory.
@@ -485,6 +493,7 @@ class TableWriter:
             write_table(self.stage_dir, self.table, [])  # an empty table still has its file
         else:
             self._writer.close()
+        release_arrow_memory()
 
     def __enter__(self) -> TableWriter:
         return self
