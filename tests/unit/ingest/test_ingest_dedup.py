@@ -101,3 +101,38 @@ def test_find_duplicates_needs_more_than_one_shared_paragraph_of_many() -> None:
     first = _article("a", "\n".join([_story(1), PARAGRAPHS[0] * 2]))
     second = _article("b", "\n".join([_story(2), PARAGRAPHS[0] * 2]))
     assert [] == find_duplicates([first, second])
+
+
+def test_paragraph_index_finds_what_datasketch_lsh_finds() -> None:
+    # The index keeps LSH bands as integers instead of MinHashLSH's buckets: on paragraphs with
+    # near copies (a few characters changed), both must name the same candidates.
+    from datasketch import MinHashLSH
+
+    from flows.ingest.dedup import (
+        NUM_PERM,
+        PARAGRAPH_THRESHOLD,
+        _minhash,
+        _paragraph_shingles,
+        _ParagraphBands,
+        _ParagraphIndex,
+    )
+
+    rng = random.Random(5)
+    bodies = []
+    for number in range(120):
+        text = list(_story(number % 30).replace("\n", "") + PARAGRAPHS[number % 4])
+        for _ in range(rng.randrange(8)):
+            text[rng.randrange(len(text))] = rng.choice("的了在是我有和人这中大为上个国")
+        bodies.append("".join(text))
+    index = _ParagraphIndex(_ParagraphBands.of(bodies))
+    matched = 0
+    reference = MinHashLSH(threshold=PARAGRAPH_THRESHOLD, num_perm=NUM_PERM)
+    for position, body in enumerate(bodies):
+        [shingles] = _paragraph_shingles(body)
+        minhash = _minhash(shingles)
+        [found] = index.matches(position)
+        assert set(reference.query(minhash)) == found, position
+        matched += bool(found)
+        index.add(position, [found])
+        reference.insert(position, minhash)  # one paragraph per body: paragraph = position
+    assert matched >= 60  # most bodies have earlier near copies: the comparison is not vacuous
