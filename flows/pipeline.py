@@ -37,7 +37,7 @@ from flows.gates import (
 from flows.lineage import extractor_version
 from flows.settings import Settings, get_settings
 from flows.stage_cache import CachedStage
-from flows.stage_io import read_columns, read_table, release_arrow_memory, staging_schemas
+from flows.stage_io import read_columns, read_table, release_freed_memory, staging_schemas
 from flows.stages import (
     EXTRACT_OUTPUTS,
     SEGMENT_OUTPUTS,
@@ -178,7 +178,7 @@ def gate_table(
         _report_gate_failure(read_table(stage_dir, suite_name), failure.result)
         raise
     finally:
-        release_arrow_memory()
+        release_freed_memory()
     artifacts.publish_gate(result)
     get_run_logger().info("gate %s passed on %d rows", suite_name, result.row_count)
     return result

@@ -20,7 +20,7 @@ from flows.stage_io import (
     frame,
     read_table,
     record_row,
-    release_arrow_memory,
+    release_freed_memory,
     row_count,
     table_path,
     write_table,
@@ -493,7 +493,7 @@ class TableWriter:
             write_table(self.stage_dir, self.table, [])  # an empty table still has its file
         else:
             self._writer.close()
-        release_arrow_memory()
+        release_freed_memory()
 
     def __enter__(self) -> TableWriter:
         return self
