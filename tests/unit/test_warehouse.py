@@ -13,6 +13,7 @@ from flows.settings import PROJECT_ROOT
 from flows.stage_io import write_table
 from flows.stages import _article_row
 from flows.warehouse import (
+    BatchTooLargeForMemory,
     CheckFailed,
     RunInfo,
     WarehouseLocked,
@@ -257,3 +258,19 @@ def test_every_warehouse_connection_keeps_to_the_memory_limit(tmp_path, settings
         reader_limit = reader.execute("select current_setting('memory_limit')").fetchone()[0]
 
     assert ["244.1 MiB", "244.1 MiB"] == [limit, reader_limit]
+
+
+def test_a_batch_too_large_for_the_memory_limit_says_so_and_publishes_nothing(
+    tmp_path, settings_env
+):
+    stage_batch(tmp_path / "good")
+    load_batch(tmp_path / "w.duckdb", SQL_DIR, tmp_path / "good", RUN)
+    before = core_counts(tmp_path / "w.duckdb")
+    stage_batch(tmp_path / "next", path="b.txt")
+    settings_env(duckdb_memory_limit="4MB")
+
+    with pytest.raises(BatchTooLargeForMemory, match="RENDA_DUCKDB_MEMORY_LIMIT=4MB"):
+        load_batch(tmp_path / "w.duckdb", SQL_DIR, tmp_path / "next", RunInfo("run-2", "test"))
+
+    settings_env(duckdb_memory_limit="1GB")
+    assert before == core_counts(tmp_path / "w.duckdb")
