@@ -18,7 +18,6 @@ from flows.parallel import batched, in_forked_process, map_batches
 from flows.records import Article, ArticleFacts, DuplicateLink
 from flows.stage_io import (
     frame,
-    read_table,
     record_row,
     release_freed_memory,
     row_count,
@@ -94,7 +93,7 @@ def ingest_stage(
     files, quarantined, batch_ids = [], [], set()
     read = _ingest_files(changed, root, max_bytes, workers)
     # Articles go to Parquet as they are read: the flow's process never holds the batch's text.
-    with _ArticleWriter(stage_dir) as articles:
+    with TableWriter(stage_dir, "stg_articles", rows_per_group=ROWS_PER_GROUP) as articles:
         for path, outcome in progress.track(read, "ingest", len(changed), "files"):
             relative = _relative(path, root)
             file_articles = [_with_path(article, relative) for article in outcome.articles]
@@ -104,7 +103,7 @@ def ingest_stage(
                 _keep_quarantined_bytes(path, quarantine_dir, relative)
                 reason = outcome.quarantined.reason
                 counts.quarantine_reasons[reason] = counts.quarantine_reasons.get(reason, 0) + 1
-            articles.add(file_articles)
+            articles.write(_article_row(article) for article in file_articles)
             counts.articles += len(file_articles)
             batch_ids.update(article.article_id for article in file_articles)
     # Nothing read, nothing new to compare: the flow loads nothing, so the corpus-wide pass
@@ -200,38 +199,7 @@ def _find_duplicates(
     from flows.ingest import find_duplicates
 
     earlier = [article for article in stored if article.path not in batch_paths]
-    # Read with pyarrow on this thread: polars' thread pool does not survive a fork (it hangs).
-    batch = [
-        article_from_row(row)
-        for rows in _stream_columns(stage_dir, "stg_articles", None)
-        for row in rows
-    ]
-    return find_duplicates([*earlier, *batch])
-
-
-class _ArticleWriter:
-    """stg_articles, written in row groups of ROWS_PER_GROUP articles as files are read:
-    later stages stream them without reading all."""
-
-    def __init__(self, stage_dir: Path) -> None:
-        self._writer = TableWriter(stage_dir, "stg_articles")
-        self._pending: list[Article] = []
-
-    def add(self, articles: list[Article]) -> None:
-        self._pending.extend(articles)
-        if len(self._pending) >= ROWS_PER_GROUP:
-            self._flush()
-
-    def _flush(self) -> None:
-        self._writer.write(_article_row(article) for article in self._pending)
-        self._pending.clear()
-
-    def __enter__(self) -> _ArticleWriter:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._flush()
-        self._writer.close()
+    return find_duplicates([*earlier, *read_articles(stage_dir)])
 
 
 def _article_row(article: Article) -> dict:
@@ -239,8 +207,12 @@ def _article_row(article: Article) -> dict:
 
 
 def read_articles(stage_dir: Path) -> list[Article]:
+    """Every staged article. Read with pyarrow on one thread, so a forked child can call it:
+    polars' thread pool does not survive a fork (a child reading with it hung)."""
     return [
-        article_from_row(row) for row in read_table(stage_dir, "stg_articles").iter_rows(named=True)
+        article_from_row(row)
+        for rows in _stream_columns(stage_dir, "stg_articles", None)
+        for row in rows
     ]
 
 
@@ -466,15 +438,29 @@ class TableWriter:
     """One staging table's Parquet file, written a batch at a time (a row group per batch).
 
     stage_io.write_table needs every row at once; this keeps one file per table, as readers
-    expect, without holding the table in memory.
+    expect, without holding the table in memory. With `rows_per_group`, rows that come a few at
+    a time (an input file's articles) are gathered into row groups of that size.
     """
 
-    def __init__(self, stage_dir: Path, table: str) -> None:
+    def __init__(self, stage_dir: Path, table: str, rows_per_group: int | None = None) -> None:
         self.stage_dir, self.table = stage_dir, table
         self._writer = None
         self._schema = None
+        self._rows_per_group = rows_per_group
+        self._pending: list[dict] = []
 
     def write(self, rows: Iterable[dict]) -> int:
+        """Rows taken: written now, or once their row group is full (at the latest on close)."""
+        if self._rows_per_group is None:
+            return self._write_group(rows)
+        taken = list(rows)
+        self._pending += taken
+        while len(self._pending) >= self._rows_per_group:
+            self._write_group(self._pending[: self._rows_per_group])
+            del self._pending[: self._rows_per_group]
+        return len(taken)
+
+    def _write_group(self, rows: Iterable[dict]) -> int:
         import pyarrow.parquet as pq
 
         data = frame(self.table, rows)
@@ -489,6 +475,8 @@ class TableWriter:
         return data.height
 
     def close(self) -> None:
+        self._write_group(self._pending)
+        self._pending = []
         if self._writer is None:
             write_table(self.stage_dir, self.table, [])  # an empty table still has its file
         else:

@@ -163,6 +163,18 @@ def test_table_writer_writes_one_file_a_row_group_per_batch(tmp_path):
     assert rows == read_table(tmp_path, "stg_tokens").to_dicts()
 
 
+def test_table_writer_gathers_rows_that_come_a_few_at_a_time_into_row_groups(tmp_path):
+    rows = [{"article_id": f"a{i}", "token_count": 1, "tokens": [str(i)]} for i in range(5)]
+
+    with TableWriter(tmp_path, "stg_tokens", rows_per_group=2) as writer:
+        taken = [writer.write([row]) for row in rows]
+
+    parquet = pq.ParquetFile(table_path(tmp_path, "stg_tokens"))
+    assert [1] * 5 == taken
+    assert [2, 2, 1] == [parquet.metadata.row_group(i).num_rows for i in range(3)]
+    assert rows == read_table(tmp_path, "stg_tokens").to_dicts()
+
+
 def test_table_writer_leaves_an_empty_table_when_nothing_was_written(tmp_path):
     with TableWriter(tmp_path, "stg_people"):
         pass
