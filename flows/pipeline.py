@@ -2,7 +2,10 @@
 
 Each stage is a task over a run folder of Parquet files (tasks pass paths, not frames), each
 stage output passes its Great Expectations suite before the next stage starts, and the load
-publishes the whole batch in one DuckDB transaction or nothing at all.
+publishes the whole batch in one DuckDB transaction or nothing at all. A run with more than
+`batch_articles` articles is ingested and deduplicated as a whole, then segmented, extracted,
+gated and loaded one batch of whole files at a time (flows/batches.py), so its memory is that of
+a batch.
 
 Every run leaves artifacts in the Prefect UI (stage counts, one table per gate, a summary of what
 it found, a link to its Data Docs) and one row in ops.runs, written by the flow on success and by
@@ -23,6 +26,7 @@ from prefect.runtime import flow_run
 from prefect.tasks import exponential_backoff
 
 from flows import artifacts, ops, stage_cache
+from flows.batches import split_stage
 from flows.dask_runner import batches_on_flow_cluster, task_runner_for
 from flows.gates import (
     GateFailed,
@@ -41,9 +45,13 @@ from flows.stage_io import read_columns, read_table, release_freed_memory, stagi
 from flows.stages import (
     EXTRACT_OUTPUTS,
     SEGMENT_OUTPUTS,
+    CorpusState,
     extract_stage,
     ingest_stage,
+    read_idf,
+    run_idf,
     segment_stage,
+    write_idf,
 )
 from flows.warehouse import (
     LOCK_ERROR_PREFIX,
@@ -52,8 +60,10 @@ from flows.warehouse import (
     load_batch,
     publish_snapshot,
     read_corpus_state,
+    stored_article_files,
 )
 
+IDF_FILE = "run_idf.parquet"  # in the run folder, beside the batches it was learnt from
 INGEST_SUITES = ("stg_files", "stg_articles")
 SEGMENT_SUITES = ("stg_tokens",)
 EXTRACT_SUITES = (
@@ -128,24 +138,38 @@ def segment_articles(stage_dir: Path, settings: Settings) -> CachedStage:
     return _keep_outputs(stage_dir, SEGMENT_OUTPUTS, settings, {"tokens": tokens})
 
 
-@task(
-    name="extract_facts",
-    cache_key_fn=stage_cache.extract_key,
-    persist_result=True,
-    **LOCK_RETRIES,
-)
-def extract_facts(stage_dir: Path, settings: Settings) -> CachedStage:
-    # The batch's files replace their earlier rows: their old terms must not count twice in IDF,
-    # or re-processing a file would give other keywords than loading it once.
+@task(name="learn_idf", cache_policy=NO_CACHE, **LOCK_RETRIES)
+def learn_idf(stage_dir: Path, batch_dirs: list[Path], settings: Settings) -> Path:
+    """IDF over what the warehouse will hold after this run, for the keywords of every batch.
+
+    The run's files replace their earlier rows: their old terms must not count twice, or
+    re-processing a file would give other keywords than loading it once. Learnt once for the
+    whole run, so the keywords of a file do not depend on the batch it fell in.
+    """
+    run_files = frozenset().union(*(stage_cache.batch_paths(batch) for batch in batch_dirs))
     corpus = read_corpus_state(
         settings.live_warehouse_path,
         with_articles=False,
         with_terms=True,
-        excluding_paths=stage_cache.batch_paths(stage_dir),
+        excluding_paths=run_files,
     )
     with batches_on_flow_cluster():
+        idf = run_idf(batch_dirs, corpus, settings.workers)
+    idf_file = stage_dir / IDF_FILE
+    write_idf(idf_file, idf)
+    get_run_logger().info("IDF of %d terms over %d batches", len(idf), len(batch_dirs))
+    return idf_file
+
+
+@task(name="extract_facts", cache_key_fn=stage_cache.extract_key, persist_result=True)
+def extract_facts(stage_dir: Path, settings: Settings, idf_file: Path) -> CachedStage:
+    with batches_on_flow_cluster():
         counts = extract_stage(
-            stage_dir, corpus, settings.keywords_per_article, workers=settings.workers
+            stage_dir,
+            CorpusState(),
+            settings.keywords_per_article,
+            workers=settings.workers,
+            idf=read_idf(idf_file),
         )
     get_run_logger().info("extract: %s", counts)
     return _keep_outputs(stage_dir, EXTRACT_OUTPUTS, settings, counts)
@@ -201,6 +225,20 @@ def _report_gate_failure(data, result: GateResult) -> None:
         logger.error("gate %s: Data Docs page %s", result.suite_name, result.docs_page)
     artifacts.publish_gate(result)
     artifacts.publish_gate_failure(data, result)
+
+
+@task(name="split_into_batches", cache_policy=NO_CACHE)
+def split_into_batches(stage_dir: Path, settings: Settings) -> list[Path]:
+    """The run's articles in batches of at most `batch_articles` (flows/batches.py)."""
+    links = read_table(stage_dir, "stg_duplicates")
+    named = {*links["article_id"], *links["canonical_article_id"]}
+    stored = stored_article_files(settings.live_warehouse_path, named)
+    batch_dirs = split_stage(stage_dir, settings.batch_articles, stored)
+    if len(batch_dirs) > 1:
+        get_run_logger().info(
+            "%d batches of at most %d articles", len(batch_dirs), settings.batch_articles
+        )
+    return batch_dirs
 
 
 @task(name="load_warehouse", cache_policy=NO_CACHE, **LOCK_RETRIES)
@@ -374,24 +412,49 @@ def _run_stages(
         return
     suites = INGEST_SUITES if ingest["files_loaded"] else ("stg_files",)
     _gate(stage_dir, suites, settings, summary, gates, history)
-    if ingest["files_loaded"]:
-        segment = _cached_stage(segment_articles, stage_dir, settings, summary)
-        summary.stage_counts["segment"] = segment
-        _gate(stage_dir, SEGMENT_SUITES, settings, summary, gates, history)
-        summary.stage_counts["extract"] = _cached_stage(extract_facts, stage_dir, settings, summary)
-        _gate(stage_dir, EXTRACT_SUITES, settings, summary, gates, history)
-    summary.core_rows = load_warehouse(stage_dir, settings, summary.run_id)
-    summary.gates_passed.append("warehouse_checks")
+    if not ingest["files_loaded"]:  # only quarantined files: their ledger rows
+        summary.core_rows = load_warehouse(stage_dir, settings, summary.run_id)
+        summary.gates_passed.append("warehouse_checks")
+        return
+    batch_dirs = split_into_batches(stage_dir, settings)
+    summary.stage_counts["batches"] = len(batch_dirs)
+    # Every batch segmented before any is extracted: the IDF of keywords needs all their tokens.
+    for batch_dir in batch_dirs:
+        segment = _cached_stage(segment_articles, batch_dir, settings, summary)
+        _add_counts(summary.stage_counts, "segment", segment)
+        _gate(batch_dir, SEGMENT_SUITES, settings, summary, gates, history)
+    idf_file = learn_idf(stage_dir, batch_dirs, settings)
+    for batch_dir in batch_dirs:
+        extract = _cached_stage(extract_facts, batch_dir, settings, summary, idf_file)
+        _add_counts(summary.stage_counts, "extract", extract)
+        _gate(batch_dir, EXTRACT_SUITES, settings, summary, gates, history)
+        summary.core_rows = load_warehouse(batch_dir, settings, summary.run_id)
+        _note_passed(summary, "warehouse_checks")
 
 
-def _cached_stage(stage_task, stage_dir: Path, settings: Settings, summary: RunSummary) -> dict:
+def _add_counts(stage_counts: dict[str, object], stage: str, counts: dict[str, int]) -> None:
+    """A stage's counts summed over the run's batches."""
+    total = stage_counts.setdefault(stage, {})
+    for name, count in counts.items():
+        total[name] = total.get(name, 0) + count
+
+
+def _note_passed(summary: RunSummary, check: str) -> None:
+    if check not in summary.gates_passed:  # once per run, however many batches passed it
+        summary.gates_passed.append(check)
+
+
+def _cached_stage(
+    stage_task, stage_dir: Path, settings: Settings, summary: RunSummary, *inputs: object
+) -> dict:
     """Run a cached stage task, or take its output from an earlier run; returns its counts."""
     cached = stage_task.with_options(result_storage=settings.stage_cache_dir)
-    state = cached(stage_dir, settings, return_state=True)
+    state = cached(stage_dir, settings, *inputs, return_state=True)
     result = state.result()
     if not stage_cache.restore(result, stage_dir):
         # Another run pruned the entry between Prefect's lookup and the copy: compute it again.
-        state = cached.with_options(refresh_cache=True)(stage_dir, settings, return_state=True)
+        refreshed = cached.with_options(refresh_cache=True)
+        state = refreshed(stage_dir, settings, *inputs, return_state=True)
         result = state.result()
     if state.name == "Cached":
         summary.reused_stages.append(stage_task.name)
@@ -416,7 +479,7 @@ def _gate(
             gates.append(failure.result)
             raise
         gates.append(result)
-        summary.gates_passed.append(suite_name)
+        _note_passed(summary, suite_name)
 
 
 def _record_failure(

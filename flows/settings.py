@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(
         5_000_000, gt=0, description="Files larger than this are quarantined before decoding."
     )
+    batch_articles: int = Field(
+        2000,
+        gt=0,
+        description="Most articles segmented, extracted, gated and loaded together: a run with "
+        "more is split into batches of whole files, so its memory stays that of one batch.",
+    )
     keywords_per_article: int = Field(10, gt=0, description="TF-IDF keywords kept per article.")
     workers: int | None = Field(
         None, ge=1, description="Processes for ingest, segment and extract (default: every core)."

@@ -4,7 +4,7 @@ A run that fails after segmenting (in extract, a gate or the load) loads nothing
 ingests the same changed files again and stages byte-identical articles. The segment and extract
 tasks are cached by Prefect (the UI shows them Cached) on a key computed from what they read:
 the bytes of their input Parquet files, the extractor version (package + dictionaries) and, for
-extract, the corpus IDF state it reads from the warehouse. A cache entry is a folder
+extract, the IDF the run learnt from the warehouse and its own tokens. A cache entry is a folder
 `<warehouse folder>/.stage-cache/<stage>-<digest>/` holding the stage's output tables and
 Prefect's result record; on a hit the flow copies the tables into the new run's folder.
 
@@ -50,12 +50,9 @@ def segment_key(context, parameters: dict) -> str:
 
 
 def extract_key(context, parameters: dict) -> str:
-    """Prefect cache_key_fn of the extract task: articles, tokens, and the corpus IDF it reads."""
-    from flows.warehouse import corpus_terms_digest
-
+    """Prefect cache_key_fn of the extract task: articles, tokens, and the run's IDF."""
     settings, stage_dir = parameters["settings"], parameters["stage_dir"]
-    corpus = corpus_terms_digest(settings.live_warehouse_path, batch_paths(stage_dir))
-    extra = (corpus, f"keywords={settings.keywords_per_article}")
+    extra = (file_digest(parameters["idf_file"]), f"keywords={settings.keywords_per_article}")
     return _key("extract", stage_dir, settings, EXTRACT_INPUTS, extra)
 
 
@@ -83,10 +80,20 @@ def input_digest(stage_dir: Path, tables: tuple[str, ...], extra: tuple[str, ...
         path = table_path(stage_dir, table)
         digest.update(table.encode() + b"\0")
         if path.exists():
-            with path.open("rb") as handle:
-                for chunk in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(chunk)
+            _add_file(digest, path)
     return digest.hexdigest()[:32]
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    _add_file(digest, path)
+    return digest.hexdigest()
+
+
+def _add_file(digest, path: Path) -> None:
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
 
 
 # --- entries -------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -257,18 +257,24 @@ def _segment_batch(rows: list[dict]) -> list[dict]:
 
 
 def extract_stage(
-    stage_dir: Path, corpus: CorpusState, keyword_count: int, workers: int | None = None
+    stage_dir: Path,
+    corpus: CorpusState,
+    keyword_count: int,
+    workers: int | None = None,
+    idf: Mapping[str, float] | None = None,
 ) -> dict[str, int]:
     """Every fact of every staged article, on every core, streamed; returns rows per table.
 
     Two passes over the staged tokens: document frequencies first (IDF needs the whole batch),
-    then extraction a batch of articles at a time.
+    then extraction a batch of articles at a time. A run split into batches passes the `idf`
+    of all of them (`run_idf`), so its keywords do not depend on where the batches were cut.
     """
     from flows.segment import get_segmenter
 
     get_segmenter().warm()
     workers = _workers_for_table(stage_dir, workers)
-    idf = _streamed_idf(stage_dir, corpus, workers)
+    if idf is None:
+        idf = run_idf([stage_dir], corpus, workers)
     jobs = (
         [(article, tokens, keyword_count) for article, tokens in batch]
         for batch in _articles_with_tokens(stage_dir)
@@ -284,18 +290,36 @@ def extract_stage(
     return counts
 
 
-def _streamed_idf(stage_dir: Path, corpus: CorpusState, workers: int | None) -> dict[str, float]:
-    """`corpus_idf` without holding every article's tokens: per-batch counts, merged."""
+def run_idf(
+    stage_dirs: Iterable[Path], corpus: CorpusState, workers: int | None = None
+) -> dict[str, float]:
+    """`corpus_idf` over `corpus` and the tokens staged in `stage_dirs`, without holding them
+    all: counts per batch of articles, merged."""
     from flows.extract.keywords import idf_from_counts
 
     frequency = dict(corpus.document_frequency)
     documents = corpus.document_count
-    token_batches = _stream_columns(stage_dir, "stg_tokens", ["tokens"])
-    for batch_count, batch_frequency in map_batches(_count_terms, token_batches, workers):
-        documents += batch_count
-        for term, count in batch_frequency.items():
-            frequency[term] = frequency.get(term, 0) + count
+    for stage_dir in stage_dirs:
+        token_batches = _stream_columns(stage_dir, "stg_tokens", ["tokens"])
+        for batch_count, batch_frequency in map_batches(_count_terms, token_batches, workers):
+            documents += batch_count
+            for term, count in batch_frequency.items():
+                frequency[term] = frequency.get(term, 0) + count
     return idf_from_counts(frequency, documents)
+
+
+def write_idf(path: Path, idf: Mapping[str, float]) -> None:
+    import polars as pl
+
+    schema = {"term": pl.String, "idf": pl.Float64}
+    pl.DataFrame({"term": list(idf), "idf": list(idf.values())}, schema=schema).write_parquet(path)
+
+
+def read_idf(path: Path) -> dict[str, float]:
+    import polars as pl
+
+    terms = pl.read_parquet(path)
+    return dict(zip(terms["term"].to_list(), terms["idf"].to_list(), strict=True))
 
 
 def _count_terms(rows: list[dict]) -> tuple[int, dict[str, int]]:

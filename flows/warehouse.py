@@ -22,7 +22,7 @@ import re
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -457,21 +457,21 @@ def read_corpus_state(
     return CorpusState(ledger, articles, frequency, documents)
 
 
-def corpus_terms_digest(warehouse: Path, excluding_paths: frozenset[str]) -> str:
-    """A fingerprint of the IDF state `read_corpus_state(with_terms=True)` would return.
-
-    The stage cache keys extract on it; aggregated in DuckDB, so deciding whether extract must run
-    costs one query, not a second copy of every term's frequency in Python.
-    """
-    if not warehouse.exists():
-        return "no-warehouse"
+def stored_article_files(warehouse: Path, article_ids: Iterable[str]) -> dict[str, str]:
+    """The file each of these articles was loaded from, for those the warehouse holds."""
+    wanted = sorted(set(article_ids))
+    if not wanted or not warehouse.exists():
+        return {}
     with connect(warehouse, read_only=True) as connection:
-        if not _has_table(connection, "raw", "file_ledger"):
-            return "no-warehouse"
-        excluded = sorted(excluding_paths)
-        terms, fingerprint = connection.execute(_TERMS_FINGERPRINT, [excluded]).fetchone()
-        documents = connection.execute(_DOCUMENT_COUNT, [excluded]).fetchone()[0]
-    return f"terms={terms}:{fingerprint}:documents={documents}"
+        if not _has_table(connection, "core", "dim_articles"):
+            return {}
+        return dict(
+            connection.execute(
+                "select article_id, file_path from core.dim_articles "
+                "where article_id in (select unnest(?::varchar[]))",
+                [wanted],
+            ).fetchall()
+        )
 
 
 class StoredArticles:
@@ -507,12 +507,6 @@ _TERM_DOCUMENT_FREQUENCY = """
         select article_sk from core.dim_articles where list_contains(?::varchar[], file_path)
     )
     group by terms.term
-"""
-
-# Terms are unique in the frequency query, so xor-ing the row hashes cannot cancel a pair out.
-_TERMS_FINGERPRINT = f"""
-    select count(*), coalesce(bit_xor(hash(term, documents)), 0)
-    from ({_TERM_DOCUMENT_FREQUENCY}) as frequencies(term, documents)
 """
 
 _DOCUMENT_COUNT = """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -19,6 +20,18 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEED_ARTICLES = PROJECT_ROOT / "seeds" / "articles"
 GOLD_DIR = PROJECT_ROOT / "tests" / "gold"
+
+
+def suites_with_quantity_cap(target: Path, cap: float) -> Path:
+    """A copy of the expectation suites whose quantity gate fails on values above `cap`."""
+    shutil.copytree(PROJECT_ROOT / "expectations", target)
+    suite_file = target / "stg_quantities.json"
+    suite = json.loads(suite_file.read_text(encoding="utf-8"))
+    for expectation in suite["expectations"]:
+        if expectation["kwargs"].get("column") == "value" and "max_value" in expectation["kwargs"]:
+            expectation["kwargs"]["max_value"] = cap
+    suite_file.write_text(json.dumps(suite, ensure_ascii=False), encoding="utf-8")
+    return target
 
 
 @pytest.fixture(scope="session")

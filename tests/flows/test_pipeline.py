@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -13,6 +11,7 @@ from flows.gates import GateFailed
 from flows.pipeline import renda_etl
 from flows.settings import PROJECT_ROOT
 from flows.warehouse import table_counts
+from tests.conftest import suites_with_quantity_cap
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 
@@ -87,7 +86,7 @@ def test_gate_failure_publishes_nothing_and_carries_the_result(seed_copy, tmp_pa
     warehouse = tmp_path / "w.duckdb"
     renda_etl(source=str(seed_copy), warehouse=str(warehouse))
     before = data_counts(warehouse)
-    strict = _suites_with_quantity_cap(tmp_path / "expectations", cap=100)
+    strict = suites_with_quantity_cap(tmp_path / "expectations", cap=100)
     settings_env(expectations_dir=str(strict))
     changed = sorted(seed_copy.iterdir())[2]  # holds 273 代表联络站, above the cap
     changed.write_text(changed.read_text(encoding="utf-8") + "\n补记。\n", encoding="utf-8")
@@ -100,17 +99,6 @@ def test_gate_failure_publishes_nothing_and_carries_the_result(seed_copy, tmp_pa
     assert before == data_counts(warehouse)
     statuses = query(warehouse, "select status from ops.runs order by started_at")
     assert [("completed",), ("failed",)] == statuses
-
-
-def _suites_with_quantity_cap(target: Path, cap: float) -> Path:
-    shutil.copytree(PROJECT_ROOT / "expectations", target)
-    suite_file = target / "stg_quantities.json"
-    suite = json.loads(suite_file.read_text(encoding="utf-8"))
-    for expectation in suite["expectations"]:
-        if expectation["kwargs"].get("column") == "value" and "max_value" in expectation["kwargs"]:
-            expectation["kwargs"]["max_value"] = cap
-    suite_file.write_text(json.dumps(suite, ensure_ascii=False), encoding="utf-8")
-    return target
 
 
 def test_bad_files_are_quarantined_with_reasons_and_good_ones_still_load(

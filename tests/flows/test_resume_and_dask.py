@@ -1,6 +1,7 @@
-"""A failed run's retry resumes from the stage cache, and a Dask run loads what a pool run loads.
+"""A failed run's retry resumes from the stage cache, a run split into batches and a Dask run
+load what one batch on a process pool loads.
 
-Both compare every core table, row by row, with an uninterrupted default run of the samples.
+Each compares every core table, row by row, with an uninterrupted default run of the samples.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ import duckdb
 import pytest
 
 from flows import parallel, pipeline, stages
+from flows.gates import GateFailed
 from flows.pipeline import etl_flow, renda_etl
 from flows.settings import Settings
-from flows.warehouse import corpus_terms_digest
-from tests.conftest import SEED_ARTICLES
+from tests.conftest import SEED_ARTICLES, suites_with_quantity_cap
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 
@@ -169,17 +170,48 @@ def test_an_entry_pruned_after_the_lookup_is_computed_again(
     assert reference == core_rows(warehouse)
 
 
-def test_corpus_digest_changes_with_the_files_left_out(reference, tmp_path):
+def test_a_run_in_batches_loads_the_same_rows_as_one_batch(reference, tmp_path, settings_env):
     warehouse = tmp_path / "w.duckdb"
-    renda_etl(source=str(SEED_ARTICLES), warehouse=str(warehouse))
-    live = Settings(warehouse_path=warehouse).live_warehouse_path
-    first_file = sorted(path.name for path in SEED_ARTICLES.iterdir())[0]
+    settings_env(batch_articles="4")  # the samples hold 20 articles in 5 files
 
-    whole = corpus_terms_digest(live, frozenset())
+    summary = renda_etl(source=str(SEED_ARTICLES), warehouse=str(warehouse))
 
-    assert whole == corpus_terms_digest(live, frozenset({"not-loaded.txt"}))
-    assert whole != corpus_terms_digest(live, frozenset({first_file}))
-    assert "no-warehouse" == corpus_terms_digest(tmp_path / "none.duckdb", frozenset())
+    assert summary.stage_counts["batches"] > 1
+    assert reference == core_rows(warehouse)  # keywords too: one IDF for the whole run
+
+
+def test_a_gate_failing_in_a_later_batch_keeps_the_batches_before_it(
+    reference, seed_copy, tmp_path, settings_env
+):
+    warehouse = tmp_path / "w.duckdb"
+    strict = suites_with_quantity_cap(tmp_path / "expectations", cap=1e11)  # above the samples'
+    settings_env(batch_articles="4", expectations_dir=str(strict))
+    breaking = seed_copy / "zz-last.txt"  # sorted last: the last batch
+    story = "代表联络站\n\n本报讯 全市建成代表联络站900000000000个。\n"
+    breaking.write_text(story, encoding="utf-8")
+
+    with pytest.raises(GateFailed, match="stg_quantities"):
+        renda_etl(source=str(seed_copy), warehouse=str(warehouse))
+
+    published = Settings(warehouse_path=warehouse).warehouse_path
+    with duckdb.connect(str(published), read_only=True) as connection:
+        ledger = {
+            path for (path,) in connection.execute("select path from raw.file_ledger").fetchall()
+        }
+        article_files = {
+            path
+            for (path,) in connection.execute("select file_path from core.dim_articles").fetchall()
+        }
+    assert ledger and breaking.name not in ledger  # earlier batches loaded, the failing one not
+    assert ledger == article_files
+
+    breaking.unlink()
+    renda_etl(source=str(seed_copy), warehouse=str(warehouse))
+
+    # The rerun loads the rest, as one run would have. Keyword weights aside: the batches loaded
+    # first were weighted with an IDF that counted the file since removed, as any earlier load is.
+    loaded = core_rows(warehouse)
+    assert {**reference, "fct_term_mentions": None} == {**loaded, "fct_term_mentions": None}
 
 
 def test_a_dask_run_loads_the_same_rows_as_the_process_pool(

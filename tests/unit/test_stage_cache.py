@@ -11,6 +11,7 @@ from flows import stage_cache
 from flows.settings import Settings
 from flows.stage_cache import CachedStage
 from flows.stage_io import table_path, write_table
+from flows.stages import write_idf
 
 ARTICLE = {"article_id": "a1", "path": "a.txt", "file_id": "f1", "ordinal": 0, "body": "代表"}
 
@@ -49,18 +50,18 @@ def test_segment_key_changes_with_the_extractor_version(tmp_path, monkeypatch):
     assert before != segment_key(stage, settings)
 
 
-def test_extract_key_changes_when_the_corpus_idf_would(tmp_path, monkeypatch):
-    import flows.warehouse
-
+def test_extract_key_changes_with_the_run_idf(tmp_path):
     settings = settings_in(tmp_path)
     stage = stage_with_article(tmp_path / "run")
     write_table(stage, "stg_tokens", [{"article_id": "a1", "token_count": 1, "tokens": ["代表"]}])
-    parameters = {"stage_dir": stage, "settings": settings}
-    empty = stage_cache.extract_key(None, parameters)
+    idf_file = tmp_path / "run" / "run_idf.parquet"
+    write_idf(idf_file, {"代表": 1.0})
+    parameters = {"stage_dir": stage, "settings": settings, "idf_file": idf_file}
+    before = stage_cache.extract_key(None, parameters)
 
-    monkeypatch.setattr(flows.warehouse, "corpus_terms_digest", lambda *_: "terms=1:7:documents=1")
+    write_idf(idf_file, {"代表": 1.5})  # another corpus: the same term is rarer
 
-    assert empty != stage_cache.extract_key(None, parameters)
+    assert before != stage_cache.extract_key(None, parameters)
 
 
 def test_key_names_a_record_inside_the_entry_folder(tmp_path):
