@@ -214,10 +214,12 @@ def load_batch(warehouse: Path, sql_dir: Path, stage_dir: Path, run: RunInfo) ->
         return _load_batch(warehouse, sql_dir, stage_dir, run)
     except duckdb.OutOfMemoryException as error:
         # One transaction holds the whole batch, and what it holds cannot be spilled to disk.
-        limit = get_settings().duckdb_memory_limit
+        settings = get_settings()
         raise BatchTooLargeForMemory(
-            f"loading this batch needs more memory than RENDA_DUCKDB_MEMORY_LIMIT={limit}; "
-            "nothing of it was published. Raise the limit (a batch takes about "
+            "loading this batch needs more memory than "
+            f"RENDA_DUCKDB_MEMORY_LIMIT={settings.duckdb_memory_limit}; nothing of it was "
+            "published. Raise the limit or lower "
+            f"RENDA_BATCH_ARTICLES={settings.batch_articles} (a batch takes about "
             f"{MEGABYTES_PER_1000_ARTICLES} MB per 1,000 articles) and run again. DuckDB: "
             f"{str(error).splitlines()[0]}"
         ) from error
