@@ -11,9 +11,10 @@ A batch is the unit a gate protects: a failed gate publishes nothing from its ba
 batches before it stay loaded. Their files are in the ledger, so running again carries on with
 the files not loaded yet.
 
-Ingest and its gate still see the whole run, so duplicates are found across batches. Each batch
-carries the duplicate links whose two articles the warehouse holds once it is loaded; the last
-batch carries all of them.
+Ingest and the files' gate see the whole run, so duplicates are found across batches; articles
+are gated per batch (validating a run's text at once held 350 MB for 20,000 articles). Each
+batch carries the duplicate links whose two articles the warehouse holds once it is loaded; the
+last batch carries all of them.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.stage_io import read_table, table_path
+from flows.stage_io import read_table, release_freed_memory, table_path
 
 BATCHES_FOLDER = "batches"
 SPLIT_BY_FILE = ("stg_files", "stg_quarantine")
+ROWS_PER_READ = 256
 
 
 def plan_batches(file_articles: Iterable[tuple[str, int]], max_articles: int) -> list[list[str]]:
@@ -63,6 +65,7 @@ def split_stage(stage_dir: Path, max_articles: int, stored_paths: Mapping[str, s
         _split_by_file(stage_dir, table, batch_dirs, batch_of_file)
     article_ids = _split_articles(stage_dir, batch_dirs, batch_of_file)
     _split_duplicates(stage_dir, batch_dirs, plan, article_ids, stored_paths)
+    release_freed_memory()
     return batch_dirs
 
 
@@ -92,7 +95,8 @@ def _split_articles(
     writers: dict[int, pq.ParquetWriter] = {}
     article_ids: list[set[str]] = [set() for _ in batch_dirs]
     try:
-        for record_batch in source.iter_batches(use_threads=False):
+        # A row group at a time (the default reads 65,536 rows: a whole run's text at once).
+        for record_batch in source.iter_batches(ROWS_PER_READ, use_threads=False):
             paths = record_batch.column("path").to_pylist()
             batch = pa.array([batch_of_file[path] for path in paths], pa.int64())
             for index in pc.unique(batch).to_pylist():

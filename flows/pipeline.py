@@ -64,7 +64,9 @@ from flows.warehouse import (
 )
 
 IDF_FILE = "run_idf.parquet"  # in the run folder, beside the batches it was learnt from
-INGEST_SUITES = ("stg_files", "stg_articles")
+FILE_SUITES = ("stg_files",)  # the whole run, before it is split into batches
+ARTICLE_SUITES = ("stg_articles",)  # each batch
+INGEST_SUITES = (*FILE_SUITES, *ARTICLE_SUITES)
 SEGMENT_SUITES = ("stg_tokens",)
 EXTRACT_SUITES = (
     "stg_term_mentions",
@@ -410,8 +412,7 @@ def _run_stages(
     if ingest["files_loaded"] + ingest["files_quarantined"] == 0:
         summary.nothing_to_do = True  # every file unchanged since the last run
         return
-    suites = INGEST_SUITES if ingest["files_loaded"] else ("stg_files",)
-    _gate(stage_dir, suites, settings, summary, gates, history)
+    _gate(stage_dir, FILE_SUITES, settings, summary, gates, history)
     if not ingest["files_loaded"]:  # only quarantined files: their ledger rows
         summary.core_rows = load_warehouse(stage_dir, settings, summary.run_id)
         summary.gates_passed.append("warehouse_checks")
@@ -420,6 +421,8 @@ def _run_stages(
     summary.stage_counts["batches"] = len(batch_dirs)
     # Every batch segmented before any is extracted: the IDF of keywords needs all their tokens.
     for batch_dir in batch_dirs:
+        # Articles are gated per batch: GX holds what it validates, and the text is the bulk.
+        _gate(batch_dir, ARTICLE_SUITES, settings, summary, gates, history)
         segment = _cached_stage(segment_articles, batch_dir, settings, summary)
         _add_counts(summary.stage_counts, "segment", segment)
         _gate(batch_dir, SEGMENT_SUITES, settings, summary, gates, history)

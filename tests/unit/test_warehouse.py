@@ -269,7 +269,7 @@ def test_a_batch_too_large_for_the_memory_limit_says_so_and_publishes_nothing(
     stage_batch(tmp_path / "next", path="b.txt")
     settings_env(duckdb_memory_limit="4MB")
 
-    with pytest.raises(BatchTooLargeForMemory, match="LIMIT=4MB.* lower RENDA_BATCH_ARTICLES="):
+    with pytest.raises(BatchTooLargeForMemory, match=r"LIMIT=4MB.* lower RENDA_BATCH_ARTICLES="):
         load_batch(tmp_path / "w.duckdb", SQL_DIR, tmp_path / "next", RunInfo("run-2", "test"))
 
     settings_env(duckdb_memory_limit="1GB")
