@@ -56,10 +56,12 @@ class Settings(BaseSettings):
         description="Where segment and extract batches run: a process pool, or a Dask cluster.",
     )
     duckdb_memory_limit: str = Field(
-        "1GB",
+        "256MB",
         pattern=r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
         description="Memory DuckDB may use on the warehouse; beyond it, loads spill to disk "
-        "(DuckDB's own default is 80% of RAM).",
+        "(DuckDB's own default is 80% of RAM). Most of it is a cache of the tables a load "
+        "reads, which would otherwise grow with the warehouse (a batch of 2,000 articles "
+        "loaded with 256MB, not with 128MB).",
     )
     dask_address: str | None = Field(
         None,
