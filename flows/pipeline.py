@@ -45,7 +45,6 @@ from flows.stage_io import read_columns, read_table, release_freed_memory, stagi
 from flows.stages import (
     EXTRACT_OUTPUTS,
     SEGMENT_OUTPUTS,
-    CorpusState,
     extract_stage,
     ingest_stage,
     read_idf,
@@ -167,11 +166,7 @@ def learn_idf(stage_dir: Path, batch_dirs: list[Path], settings: Settings) -> Pa
 def extract_facts(stage_dir: Path, settings: Settings, idf_file: Path) -> CachedStage:
     with batches_on_flow_cluster():
         counts = extract_stage(
-            stage_dir,
-            CorpusState(),
-            settings.keywords_per_article,
-            workers=settings.workers,
-            idf=read_idf(idf_file),
+            stage_dir, read_idf(idf_file), settings.keywords_per_article, workers=settings.workers
         )
     get_run_logger().info("extract: %s", counts)
     return _keep_outputs(stage_dir, EXTRACT_OUTPUTS, settings, counts)
@@ -415,7 +410,7 @@ def _run_stages(
     _gate(stage_dir, FILE_SUITES, settings, summary, gates, history)
     if not ingest["files_loaded"]:  # only quarantined files: their ledger rows
         summary.core_rows = load_warehouse(stage_dir, settings, summary.run_id)
-        summary.gates_passed.append("warehouse_checks")
+        _note_passed(summary, "warehouse_checks")
         return
     batch_dirs = split_into_batches(stage_dir, settings)
     summary.stage_counts["batches"] = len(batch_dirs)

@@ -257,24 +257,17 @@ def _segment_batch(rows: list[dict]) -> list[dict]:
 
 
 def extract_stage(
-    stage_dir: Path,
-    corpus: CorpusState,
-    keyword_count: int,
-    workers: int | None = None,
-    idf: Mapping[str, float] | None = None,
+    stage_dir: Path, idf: Mapping[str, float], keyword_count: int, workers: int | None = None
 ) -> dict[str, int]:
     """Every fact of every staged article, on every core, streamed; returns rows per table.
 
-    Two passes over the staged tokens: document frequencies first (IDF needs the whole batch),
-    then extraction a batch of articles at a time. A run split into batches passes the `idf`
-    of all of them (`run_idf`), so its keywords do not depend on where the batches were cut.
+    `idf` comes from `run_idf` over the whole run (a run split into batches learns it from all
+    of them, so its keywords do not depend on where the batches were cut).
     """
     from flows.segment import get_segmenter
 
     get_segmenter().warm()
     workers = _workers_for_table(stage_dir, workers)
-    if idf is None:
-        idf = run_idf([stage_dir], corpus, workers)
     jobs = (
         [(article, tokens, keyword_count) for article, tokens in batch]
         for batch in _articles_with_tokens(stage_dir)
@@ -293,8 +286,8 @@ def extract_stage(
 def run_idf(
     stage_dirs: Iterable[Path], corpus: CorpusState, workers: int | None = None
 ) -> dict[str, float]:
-    """`corpus_idf` over `corpus` and the tokens staged in `stage_dirs`, without holding them
-    all: counts per batch of articles, merged."""
+    """IDF learned from the whole corpus: what the warehouse holds (`corpus`) and the tokens
+    staged in `stage_dirs`, counted a batch of articles at a time, never all held at once."""
     from flows.extract.keywords import idf_from_counts
 
     frequency = dict(corpus.document_frequency)
@@ -394,19 +387,6 @@ _FACT_TABLE_NAMES = (
 )
 SEGMENT_OUTPUTS = ("stg_tokens",)
 EXTRACT_OUTPUTS = _FACT_TABLE_NAMES  # what the stage cache keeps of a run (flows/stage_cache.py)
-
-
-def corpus_idf(batch_tokens: Iterable[list[str]], corpus: CorpusState) -> dict[str, float]:
-    """IDF learned from the whole corpus: the batch plus every article already loaded."""
-    from flows.extract.keywords import content_words, idf_from_counts
-
-    frequency = dict(corpus.document_frequency)
-    documents = corpus.document_count
-    for tokens in batch_tokens:
-        documents += 1
-        for term in set(content_words(tokens)):
-            frequency[term] = frequency.get(term, 0) + 1
-    return idf_from_counts(frequency, documents)
 
 
 def write_facts(

@@ -19,7 +19,7 @@ from flows.gates import check_gate
 from flows.report import build_report
 from flows.settings import PROJECT_ROOT, Settings
 from flows.stage_io import read_table
-from flows.stages import CorpusState, extract_stage, ingest_stage, segment_stage
+from flows.stages import CorpusState, extract_stage, ingest_stage, run_idf, segment_stage
 from flows.warehouse import RunInfo, load_batch, publish_snapshot
 from tests.browser import Chromium, is_real_png, screenshot_target
 
@@ -37,7 +37,7 @@ def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ops.record_run_start(settings, RUN_ID, str(source), "test")
     ingest = ingest_stage(source, stage_dir, root / "quarantine", CorpusState(), 5_000_000)
     segment_stage(stage_dir)
-    extract_stage(stage_dir, CorpusState(), settings.keywords_per_article)
+    extract_stage(stage_dir, run_idf([stage_dir], CorpusState()), settings.keywords_per_article)
     gates = [
         check_gate(read_table(stage_dir, suite.stem), settings.expectations_dir, suite.stem)
         for suite in sorted(settings.expectations_dir.glob("*.json"))  # suite name == table

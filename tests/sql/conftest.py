@@ -15,7 +15,7 @@ import pytest
 from flows import ops
 from flows.gates import ExpectationOutcome, GateResult
 from flows.settings import PROJECT_ROOT, Settings
-from flows.stages import CorpusState, extract_stage, ingest_stage, segment_stage
+from flows.stages import CorpusState, extract_stage, ingest_stage, run_idf, segment_stage
 from flows.warehouse import RunInfo, load_batch
 
 SQL_DIR = PROJECT_ROOT / "warehouse"
@@ -35,7 +35,7 @@ def stage_sample(stage_dir: Path, quarantine_dir: Path) -> None:
     corpus = CorpusState()  # an empty warehouse: every seed file is new
     ingest_stage(SEED_ARTICLES, stage_dir, quarantine_dir, corpus, max_bytes=5_000_000)
     segment_stage(stage_dir)
-    extract_stage(stage_dir, corpus, keyword_count=10)
+    extract_stage(stage_dir, run_idf([stage_dir], corpus), keyword_count=10)
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def loaded_warehouse(tmp_path_factory) -> Path:
     """A small published warehouse, loaded without Prefect."""
-    from flows.stages import CorpusState, extract_stage, ingest_stage, segment_stage
+    from flows.stages import CorpusState, extract_stage, ingest_stage, run_idf, segment_stage
     from flows.warehouse import RunInfo, load_batch, publish_snapshot
 
     folder = tmp_path_factory.mktemp("cli")
@@ -28,7 +28,7 @@ def loaded_warehouse(tmp_path_factory) -> Path:
     stage = folder / "stage"
     ingest_stage(source, stage, folder / "q", CorpusState(), 10**6)
     segment_stage(stage)
-    extract_stage(stage, CorpusState(), 5)
+    extract_stage(stage, run_idf([stage], CorpusState()), 5)
     load_batch(folder / ".w.live.duckdb", PROJECT_ROOT / "warehouse", stage, RunInfo("r", "t"))
     return publish_snapshot(folder / ".w.live.duckdb", folder / "w.duckdb")
 

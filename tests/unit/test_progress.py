@@ -13,7 +13,7 @@ from rich.console import Console
 from flows import progress
 from flows.progress import BarReporter, FanOut, LineReporter, choose_reporter
 from flows.stage_io import read_table
-from flows.stages import CorpusState, extract_stage, ingest_stage, segment_stage
+from flows.stages import CorpusState, extract_stage, ingest_stage, run_idf, segment_stage
 from tests.conftest import PROJECT_ROOT, SEED_ARTICLES
 
 
@@ -182,7 +182,7 @@ def staged_samples(tmp_path_factory) -> tuple[Path, RecordingReporter]:
     with progress.reporting(recorder):
         ingest_stage(SEED_ARTICLES, stage, stage.parent / "q", CorpusState(), 10**6)
         segment_stage(stage)
-        extract_stage(stage, CorpusState(), 5)
+        extract_stage(stage, run_idf([stage], CorpusState()), 5)
     return stage, recorder
 
 

@@ -17,6 +17,7 @@ from flows.stages import (
     extract_stage,
     ingest_stage,
     read_articles,
+    run_idf,
     segment_stage,
 )
 from tests.conftest import SEED_ARTICLES
@@ -104,7 +105,7 @@ STAGE_TABLES = [
 def run_stages(source: Path, stage: Path, workers: int) -> None:
     ingest_stage(source, stage, stage / "q", CorpusState(), 1_000_000, workers=workers)
     segment_stage(stage, workers=workers)
-    extract_stage(stage, CorpusState(), 10, workers=workers)
+    extract_stage(stage, run_idf([stage], CorpusState()), 10, workers=workers)
 
 
 def test_stages_give_the_same_rows_on_one_process_and_on_a_pool(tmp_path, monkeypatch):
@@ -146,7 +147,7 @@ def test_extract_stage_writes_exactly_the_tables_the_stage_cache_keeps(tmp_path)
     before = {path.stem for path in stage.glob("*.parquet")}
     segment_stage(stage)
     segmented = {path.stem for path in stage.glob("*.parquet")}
-    extract_stage(stage, CorpusState(), 5)
+    extract_stage(stage, run_idf([stage], CorpusState()), 5)
 
     assert set(stages.SEGMENT_OUTPUTS) == segmented - before
     assert set(stages.EXTRACT_OUTPUTS) == {p.stem for p in stage.glob("*.parquet")} - segmented
@@ -190,7 +191,7 @@ def test_extract_stage_refuses_tokens_of_another_article(tmp_path):
         writer.write([{"article_id": "someone-else", "token_count": 1, "tokens": ["标题"]}])
 
     with pytest.raises(ValueError, match="not in stg_articles order"):
-        extract_stage(tmp_path / "stage", CorpusState(), 10, workers=1)
+        extract_stage(tmp_path / "stage", {}, 10, workers=1)
 
 
 def test_ingest_stage_skips_the_corpus_wide_duplicate_search_when_nothing_changed(tmp_path):
