@@ -53,6 +53,9 @@ def in_forked_process(function: Callable[..., Result], *args: Any) -> Result:
 
 def _apply_shared_call(_: None, call: tuple[Callable[..., Result], tuple]) -> Result:
     function, args = call
+    # The child may map batches of its own: on a pool it forks, since the parent's connection to
+    # a Dask cluster does not survive the fork.
+    _cluster_client.set(None)
     return function(*args)
 
 

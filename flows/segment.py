@@ -16,6 +16,7 @@ from pathlib import Path
 
 import jieba
 import jieba.posseg
+import jieba_next
 from jieba.posseg import char_state_tab_P, emit_P, start_P, trans_P
 
 from flows.settings import get_settings
@@ -33,16 +34,25 @@ class Token:
     pos: str | None = None
 
 
+# jieba's own dictionary: jieba-next reads it with the same algorithm, compiled.
+JIEBA_DICTIONARY = Path(jieba.__file__).with_name("dict.txt")
+
+
 class Segmenter:
-    """jieba with the project's user dictionary; cheap `cut`, costly part-of-speech `tag`."""
+    """jieba with the project's user dictionary; cheap `cut`, costly part-of-speech `tag`.
+
+    jieba is the segmenter of record: its dictionary, its word graph, its HMM and its tags. The
+    word graph and the best route through it (most of jieba's time) run in jieba-next's compiled
+    implementation, which gives the same tokens (tests/unit/test_segment_fast.py compares both on
+    the samples and the benchmark corpus, tags included).
+    """
 
     def __init__(self, user_dictionary: Path) -> None:
         self.user_dictionary = user_dictionary
-        self._tokenizer = jieba.Tokenizer()
-        # jieba caches its prefix dictionary in the temp dir; keep ours apart from other users'.
-        self._tokenizer.tmp_dir = tempfile.gettempdir()
-        self._tokenizer.load_userdict(str(user_dictionary))
-        self._tagger = _SparseViterbiTagger(self._tokenizer)
+        # The prefix dictionary is cached in the temp dir, apart from other users' caches.
+        self._tokenizer = jieba_next.Tokenizer(JIEBA_DICTIONARY, cache_dir=tempfile.gettempdir())
+        self._tokenizer.load_userdict(user_dictionary)
+        self._tagger = _SparseViterbiTagger(_CompiledRoute(self._tokenizer), JIEBA_DICTIONARY)
 
     def cut(self, text: str) -> list[str]:
         return self._tokenizer.lcut(text)
@@ -110,6 +120,30 @@ def tokens_from_words(words: list[str]) -> list[Token]:
     return tokens
 
 
+class _CompiledRoute:
+    """A jieba_next tokenizer as jieba.posseg's tagger uses a jieba one, with the best route
+    through the word graph computed by jieba-next's compiled code.
+
+    The tagger calls `get_DAG` and then `calc`, and reads only `route[start][1]` (where the
+    best word starting at `start` ends); the graph itself is never read, so it is not built.
+    Everything else (`FREQ`, the user dictionary's tags) is the tokenizer's.
+    """
+
+    def __init__(self, tokenizer: jieba_next.Tokenizer) -> None:
+        self._tokenizer = tokenizer
+
+    def __getattr__(self, name: str):
+        return getattr(self._tokenizer, name)
+
+    def get_DAG(self, sentence: str) -> None:
+        return None
+
+    def calc(self, sentence: str, dag: None, route: dict[int, tuple[float, int]]) -> None:
+        # A private method of the pinned jieba-next: the compiled graph and route in one call.
+        for start, end in enumerate(self._tokenizer._route_from_rust(sentence)):
+            route[start] = (0.0, end)
+
+
 class _SparseViterbiTagger(jieba.posseg.POSTokenizer):
     """jieba's tagger with a faster, output-identical Viterbi for words outside the dictionary.
 
@@ -118,6 +152,11 @@ class _SparseViterbiTagger(jieba.posseg.POSTokenizer):
     missing pairs score minus infinity and can never win, so skipping them changes no result and
     removes most of the cost, which was most of the time of part-of-speech tagging.
     """
+
+    def __init__(self, tokenizer: _CompiledRoute, dictionary: Path) -> None:
+        self.tokenizer = tokenizer
+        # jieba's dictionary file as jieba.posseg reads it (bytes): the tag of every word.
+        self.load_word_tag(dictionary.open("rb"))
 
     def _POSTokenizer__cut(self, sentence: str):  # overrides the name-mangled hook
         for word, flag in _hmm_words(sentence):

@@ -108,7 +108,8 @@ def ingest_stage(
             batch_ids.update(article.article_id for article in file_articles)
     # Nothing read, nothing new to compare: the flow loads nothing, so the corpus-wide pass
     # (which grows with every article ever loaded) would be wasted on an unchanged rerun.
-    duplicates = _duplicates(stage_dir, corpus, {row["path"] for row in files}) if changed else []
+    paths = {row["path"] for row in files}
+    duplicates = _duplicates(stage_dir, corpus, paths, workers) if changed else []
     write_table(stage_dir, "stg_files", files)
     write_table(stage_dir, "stg_quarantine", quarantined)
     write_table(stage_dir, "stg_duplicates", (record_row(link) for link in duplicates))
@@ -184,22 +185,24 @@ def _keep_quarantined_bytes(path: Path, quarantine_dir: Path, relative: str) -> 
         pass  # unreadable: the source file itself is all there is, and the reason says why
 
 
-def _duplicates(stage_dir: Path, corpus: CorpusState, batch_paths: set[str]) -> list[DuplicateLink]:
+def _duplicates(
+    stage_dir: Path, corpus: CorpusState, batch_paths: set[str], workers: int | None
+) -> list[DuplicateLink]:
     """Duplicate links over the whole corpus: this batch plus what earlier runs loaded.
 
     Its index and the articles' text take about 10 MB per 1,000 articles and are thrown away:
     the child process that builds them reads the staged batch itself.
     """
-    return in_forked_process(_find_duplicates, stage_dir, corpus.articles, batch_paths)
+    return in_forked_process(_find_duplicates, stage_dir, corpus.articles, batch_paths, workers)
 
 
 def _find_duplicates(
-    stage_dir: Path, stored: Iterable[Article], batch_paths: set[str]
+    stage_dir: Path, stored: Iterable[Article], batch_paths: set[str], workers: int | None
 ) -> list[DuplicateLink]:
     from flows.ingest import find_duplicates
 
     earlier = [article for article in stored if article.path not in batch_paths]
-    return find_duplicates([*earlier, *read_articles(stage_dir)])
+    return find_duplicates([*earlier, *read_articles(stage_dir)], workers)
 
 
 def _article_row(article: Article) -> dict:

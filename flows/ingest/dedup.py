@@ -12,6 +12,9 @@ a 原文链接 URL) is a copy and ranks after one that does not; then the earlie
 (undated last); then the smallest (file_id, ordinal). Articles are visited in that order and each
 one that matches an earlier non-duplicate links to the match sharing the most text.
 
+Each article's fingerprint (its folded text's hash and its paragraphs' MinHash bands, most of the
+cost) is computed on every core; the search itself is one sequential pass in canonical order.
+
 Cost stays linear in the corpus: only originals are indexed (a duplicate's paragraphs are already
 there), and a paragraph that already has SATURATED near-copies in the index is stock text shared
 by many distinct stories: it still counts as evidence but is not indexed again, so no query
@@ -34,6 +37,7 @@ from functools import lru_cache
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
+from flows.parallel import batched, map_batches
 from flows.records import Article, DuplicateLink
 
 SHINGLE = 3
@@ -46,16 +50,21 @@ NEAR_CONTAINMENT = 0.8
 EVIDENCE_SHARE = 0.5  # of the smaller article's indexed paragraphs, before verifying a candidate
 SATURATED = 32  # near-copies of one paragraph indexed at most; beyond, it is stock text
 NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
+BODIES_PER_TASK = 64
 
 
-def find_duplicates(articles: Sequence[Article]) -> list[DuplicateLink]:
-    """Links from each duplicate article to its canonical article (see the module docstring)."""
+def find_duplicates(articles: Sequence[Article], workers: int | None = None) -> list[DuplicateLink]:
+    """Links from each duplicate article to its canonical article (see the module docstring).
+
+    Fingerprints are computed on `workers` processes (default: every core).
+    """
     # The flow passes the batch plus earlier articles, which may overlap: one entry per article.
     # article_id is a hash computed on access: compute it once per article here.
     unique = {article.article_id: article for article in articles}
     ordered = sorted(unique.items(), key=lambda item: _canonical_rank(item[1]))
-    digests = [_text_hash(article.body) for _, article in ordered]
-    paragraphs = _ParagraphBands.of([article.body for _, article in ordered])
+    fingerprints = _fingerprints([article.body for _, article in ordered], workers)
+    digests = [fingerprint.digest for fingerprint in fingerprints]
+    paragraphs = _ParagraphBands.of(fingerprints)
     shingles = _ShingleSets(unique)  # built only for articles with a strong candidate
     index = _ParagraphIndex(paragraphs)
     links: list[DuplicateLink] = []
@@ -87,6 +96,33 @@ def _canonical_rank(article: Article) -> tuple[bool, bool, date, str, int]:
         article.file_id,
         article.ordinal,
     )
+
+
+@dataclass(frozen=True)
+class _Fingerprint:
+    """What the search needs of one article body."""
+
+    digest: str  # of the folded text: exact copies share it
+    sizes: list[int]  # 3-grams of each paragraph long enough to index
+    band_keys: np.ndarray | None  # (that paragraph, band) -> a 64-bit key; None: no paragraph
+
+
+def _fingerprints(bodies: list[str], workers: int | None) -> list[_Fingerprint]:
+    """Fingerprints of `bodies`, in order; a handful of bodies is not worth a process pool."""
+    if len(bodies) < 2 * BODIES_PER_TASK:
+        workers = 1
+    batches = map_batches(_fingerprint_batch, batched(bodies, BODIES_PER_TASK), workers)
+    return [fingerprint for batch in batches for fingerprint in batch]
+
+
+def _fingerprint_batch(bodies: list[str]) -> list[_Fingerprint]:
+    return [_fingerprint(body) for body in bodies]
+
+
+def _fingerprint(body: str) -> _Fingerprint:
+    paragraphs = _paragraph_shingles(body)
+    keys = _band_keys([_minhash(shingles) for shingles in paragraphs]) if paragraphs else None
+    return _Fingerprint(_text_hash(body), [len(shingles) for shingles in paragraphs], keys)
 
 
 def _fold(text: str) -> str:
@@ -169,13 +205,12 @@ class _ParagraphBands:
     group: np.ndarray  # (paragraph, band) -> number of the distinct band value in that band
 
     @classmethod
-    def of(cls, bodies: Sequence[str]) -> _ParagraphBands:
+    def of(cls, fingerprints: Sequence[_Fingerprint]) -> _ParagraphBands:
         first, sizes, keys = [0], [], []
-        for body in bodies:
-            paragraphs = _paragraph_shingles(body)
-            sizes.extend(len(shingles) for shingles in paragraphs)
-            if paragraphs:
-                keys.append(_band_keys([_minhash(shingles) for shingles in paragraphs]))
+        for fingerprint in fingerprints:
+            sizes.extend(fingerprint.sizes)
+            if fingerprint.sizes:
+                keys.append(fingerprint.band_keys)
             first.append(len(sizes))
         bands = len(_band_ranges())
         key_matrix = np.vstack(keys) if keys else np.empty((0, bands), dtype=np.uint64)

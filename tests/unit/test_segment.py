@@ -1,13 +1,22 @@
-"""flows.segment: the faster tagger must tag exactly as jieba.posseg does."""
+"""flows.segment: tokens and tags exactly as jieba's own tokenizer and tagger give them.
+
+The segmenter runs jieba's word graph in jieba-next's compiled code and tags with a faster
+Viterbi; the reference here is plain jieba (its Tokenizer and jieba.posseg), with the same
+dictionaries, on the samples and on the benchmark's generated corpus.
+"""
 
 from __future__ import annotations
 
 import importlib
 import random
+from pathlib import Path
 
+import jieba
 import jieba.posseg
 import pytest
 
+from bench.corpus import CorpusSpec, write_corpus
+from flows.ingest import ingest_file
 from flows.segment import Segmenter, Token, sparse_viterbi, tokens_from_words
 from flows.settings import get_settings
 from tests.conftest import SEED_ARTICLES
@@ -15,14 +24,40 @@ from tests.conftest import SEED_ARTICLES
 jieba_viterbi = importlib.import_module("jieba.posseg.viterbi")
 
 
+class JiebaReference:
+    """Plain jieba with the project's user dictionary: what the segmenter must reproduce."""
+
+    def __init__(self, user_dictionary: Path) -> None:
+        self.tokenizer = jieba.Tokenizer()
+        self.tokenizer.load_userdict(str(user_dictionary))
+        self.tagger = jieba.posseg.POSTokenizer(self.tokenizer)
+
+    def cut(self, text: str) -> list[str]:
+        return self.tokenizer.lcut(text)
+
+    def tokens(self, text: str) -> list[Token]:
+        return [Token(word, start, end) for word, start, end in self.tokenizer.tokenize(text)]
+
+    def tag(self, text: str) -> list[Token]:
+        tagged, offset = [], 0
+        for word, flag in self.tagger.cut(text):
+            tagged.append(Token(word, offset, offset + len(word), flag))
+            offset += len(word)
+        return tagged
+
+
 @pytest.fixture(scope="module")
-def segmenters() -> tuple[Segmenter, Segmenter]:
-    """(ours, reference): the reference swaps in jieba's own tagger before anything is tagged,
-    because the first tagger to run takes the user dictionary's tags for itself."""
-    ours = Segmenter(get_settings().user_dictionary)
-    reference = Segmenter(get_settings().user_dictionary)
-    reference._tagger = jieba.posseg.POSTokenizer(reference._tokenizer)
-    return ours, reference
+def segmenters() -> tuple[Segmenter, JiebaReference]:
+    return Segmenter(get_settings().user_dictionary), JiebaReference(get_settings().user_dictionary)
+
+
+@pytest.fixture(scope="module")
+def benchmark_bodies(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """Article bodies of the benchmark's corpus (its default seed), as ingest reads them."""
+    folder = tmp_path_factory.mktemp("bench-corpus")
+    paths = write_corpus(SEED_ARTICLES, folder, CorpusSpec(articles=300))
+    outcomes = (ingest_file(path, folder, max_bytes=10_000_000) for path in paths)
+    return [article.body for outcome in outcomes for article in outcome.articles]
 
 
 def sample_text() -> str:
@@ -53,6 +88,30 @@ def test_tag_matches_jieba_posseg_on_every_sample(segmenters):
     for path in sorted(SEED_ARTICLES.glob("*")):
         text = path.read_text(encoding="utf-8")
         assert reference.tag(text) == ours.tag(text), path.name
+
+
+def test_cut_and_tokens_match_jieba_on_every_sample(segmenters):
+    ours, reference = segmenters
+    for path in sorted(SEED_ARTICLES.glob("*")):
+        text = path.read_text(encoding="utf-8")
+        assert reference.cut(text) == ours.cut(text), path.name
+        assert reference.tokens(text) == ours.tokens(text), path.name
+
+
+def test_cut_matches_jieba_on_the_benchmark_corpus(segmenters, benchmark_bodies):
+    ours, reference = segmenters
+
+    assert len(benchmark_bodies) == 300
+    assert [reference.cut(body) for body in benchmark_bodies] == [
+        ours.cut(body) for body in benchmark_bodies
+    ]
+
+
+def test_tag_matches_jieba_posseg_on_the_benchmark_corpus(segmenters, benchmark_bodies):
+    ours, reference = segmenters
+    bodies = benchmark_bodies[:60]  # jieba.posseg is slow: 60 articles, about 80,000 characters
+
+    assert [reference.tag(body) for body in bodies] == [ours.tag(body) for body in bodies]
 
 
 def test_sparse_viterbi_matches_jieba_viterbi_on_random_spans():

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections import Counter, defaultdict
 
 import pytest
 
 from flows.extract.keywords import (
-    _cooccurrence_graph,
     _pagerank,
+    _share_matrix,
     article_keywords,
     content_words,
     is_content_word,
@@ -71,6 +72,18 @@ def test_keywords_of_no_content_are_empty(k):
     assert [] == textrank_keywords([], k)
 
 
+def reference_graph(words, window=5):
+    """The co-occurrence graph as a plain Python loop builds it: edges in the order first met."""
+    graph = defaultdict(Counter)
+    for position, word in enumerate(words):
+        graph[word]  # a word with no neighbour is still a node
+        for neighbour in words[position + 1 : position + window]:
+            if neighbour != word:
+                graph[word][neighbour] += 1
+                graph[neighbour][word] += 1
+    return graph
+
+
 def reference_pagerank(graph, damping=0.85, iterations=100):
     """PageRank as plain Python adds it up, edge by edge: the floats the CSR product must match."""
     scores = dict.fromkeys(graph, 1.0)
@@ -89,13 +102,37 @@ def reference_pagerank(graph, damping=0.85, iterations=100):
     return scores
 
 
+def textrank_scores(nodes, shares):
+    return dict(zip(nodes, _pagerank(shares).tolist(), strict=True))
+
+
 def test_pagerank_gives_the_same_floats_as_adding_edge_by_edge():
     segmenter = get_segmenter()
     for path in sorted(SEED_ARTICLES.glob("*.txt")):
         words = content_words(segmenter.cut(path.read_text(encoding="utf-8")))
-        graph = _cooccurrence_graph(words, 5)
+        graph = reference_graph(words)
 
-        assert reference_pagerank(graph) == _pagerank(graph), path.name
+        nodes, shares = _share_matrix(words, 5)
+
+        assert list(graph) == nodes, path.name
+        assert reference_pagerank(graph) == textrank_scores(nodes, shares), path.name
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["甲"],  # one node, no edge
+        ["甲", "甲", "甲"],  # a word next to itself is no edge
+        ["甲", "乙", "甲", "乙", "丙", "丁", "戊", "己", "甲"],  # repeated edges, one node far away
+    ],
+)
+def test_share_matrix_matches_the_python_graph_on_small_cases(words):
+    graph = reference_graph(words)
+
+    nodes, shares = _share_matrix(words, 5)
+
+    assert list(graph) == nodes
+    assert reference_pagerank(graph) == textrank_scores(nodes, shares)
 
 
 def test_article_keywords_are_tfidf_then_textrank():

@@ -96,6 +96,23 @@ def test_find_duplicates_finds_a_reprint_among_stories_sharing_stock_text() -> N
     ]
 
 
+def test_find_duplicates_on_every_core_links_as_one_process_does() -> None:
+    # Enough articles for the fingerprints to go to a process pool: exact copies, reprints and
+    # stories sharing stock text, visited in one canonical order whatever process hashed them.
+    stories = [_article(f"s{number:03d}", f"{OTHER}\n{_story(number)}") for number in range(150)]
+    copies = [_article(f"c{number:03d}", stories[number].body) for number in range(0, 150, 7)]
+    reprints = [
+        _article(f"r{number:03d}", stories[number].body + "\n（本文转载自其他网站）")
+        for number in range(3, 150, 11)
+    ]
+    articles = [*stories, *copies, *reprints]
+
+    in_one_process = find_duplicates(articles, workers=1)
+
+    assert len(in_one_process) == len(copies) + len(reprints)
+    assert in_one_process == find_duplicates(articles, workers=2)
+
+
 def test_find_duplicates_needs_more_than_one_shared_paragraph_of_many() -> None:
     # Sharing one paragraph out of several is a quotation, not a reprint, even a long one.
     first = _article("a", "\n".join([_story(1), PARAGRAPHS[0] * 2]))
@@ -111,6 +128,7 @@ def test_paragraph_index_finds_what_datasketch_lsh_finds() -> None:
     from flows.ingest.dedup import (
         NUM_PERM,
         PARAGRAPH_THRESHOLD,
+        _fingerprints,
         _minhash,
         _paragraph_shingles,
         _ParagraphBands,
@@ -124,7 +142,7 @@ def test_paragraph_index_finds_what_datasketch_lsh_finds() -> None:
         for _ in range(rng.randrange(8)):
             text[rng.randrange(len(text))] = rng.choice("的了在是我有和人这中大为上个国")
         bodies.append("".join(text))
-    index = _ParagraphIndex(_ParagraphBands.of(bodies))
+    index = _ParagraphIndex(_ParagraphBands.of(_fingerprints(bodies, workers=1)))
     matched = 0
     reference = MinHashLSH(threshold=PARAGRAPH_THRESHOLD, num_perm=NUM_PERM)
     for position, body in enumerate(bodies):
