@@ -82,7 +82,7 @@ def test_served_flow_runs_on_demand_with_tasks_and_artifacts(server, seed_copy, 
 
     assert "COMPLETED" == report["state"], (tmp_path / "serve.log").read_text()[-3000:]
     assert STAGE_TASKS <= report["tasks"]
-    assert "gate-stg_quantities" in report["task_run_names"]
+    assert {"gate-files", "gate-articles", "gate-tokens", "gate-facts"} <= report["task_run_names"]
     assert RUN_ARTIFACTS | {"renda-gate-stg-quantities"} <= report["artifacts"]
     expected_deployment = {
         "concurrency_limit": 1,
