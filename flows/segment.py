@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
+from typing import NamedTuple
 
 import jieba
 import jieba.posseg
@@ -24,9 +25,12 @@ from flows.settings import get_settings
 jieba.setLogLevel(60)  # jieba logs its cache loading at INFO on every process start.
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One token with its character span in the segmented text."""
+class Token(NamedTuple):
+    """One token with its character span in the segmented text.
+
+    A named tuple rather than a frozen dataclass: extraction builds one per word of every
+    article, and a tuple is built in less than half the time.
+    """
 
     text: str
     start: int
@@ -140,8 +144,8 @@ class _CompiledRoute:
 
     def calc(self, sentence: str, dag: None, route: dict[int, tuple[float, int]]) -> None:
         # A private method of the pinned jieba-next: the compiled graph and route in one call.
-        for start, end in enumerate(self._tokenizer._route_from_rust(sentence)):
-            route[start] = (0.0, end)
+        ends = self._tokenizer._route_from_rust(sentence)
+        route.update(enumerate(zip(repeat(0.0), ends)))  # start -> (score unused, end)
 
 
 class _SparseViterbiTagger(jieba.posseg.POSTokenizer):

@@ -37,6 +37,12 @@ def word_list(name: str) -> tuple[str, ...]:
     return _word_list(get_settings().dictionary_dir, name)
 
 
+def word_set(name: str) -> frozenset[str]:
+    """`word_list` as a set for membership tests: the same object on every call, so it is cheap
+    to hash and to compare as a cache key."""
+    return _word_set(get_settings().dictionary_dir, name)
+
+
 def rows(name: str) -> tuple[tuple[str, ...], ...]:
     """Tab-separated columns of every entry, each cell stripped; for "word<TAB>value" files."""
     return _rows(get_settings().dictionary_dir, name)
@@ -67,3 +73,8 @@ def _rows(folder: Path, name: str) -> tuple[tuple[str, ...], ...]:
     return tuple(
         tuple(cell.strip() for cell in entry.split("\t")) for entry in _entries(folder, name)
     )
+
+
+@cache
+def _word_set(dictionary_dir: Path, name: str) -> frozenset[str]:
+    return frozenset(_word_list(dictionary_dir, name))

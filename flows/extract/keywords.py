@@ -15,12 +15,13 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 import numpy as np
 from scipy.sparse import csr_matrix
 
 from flows.records import Keyword
-from flows.vocabulary import word_list
+from flows.vocabulary import word_set
 
 STOPWORDS_FILE = "stopwords_zh"
 _HAS_WORD_CHARACTER = re.compile(r"[\u4e00-\u9fffA-Za-z]")
@@ -28,7 +29,7 @@ _NUMBER_LIKE = re.compile(r"^[\d０-９.,%％零一二三四五六七八九十�
 
 
 def stopwords() -> frozenset[str]:
-    return frozenset(word_list(STOPWORDS_FILE))
+    return word_set(STOPWORDS_FILE)
 
 
 def is_content_word(token: str, stop: frozenset[str] | None = None) -> bool:
@@ -41,7 +42,14 @@ def is_content_word(token: str, stop: frozenset[str] | None = None) -> bool:
 
 def content_words(tokens: Iterable[str]) -> list[str]:
     stop = stopwords()
-    return [token.strip() for token in tokens if is_content_word(token, stop)]
+    return [word for token in tokens if (word := _content_form(token, stop)) is not None]
+
+
+@lru_cache(maxsize=1 << 16)
+def _content_form(token: str, stop: frozenset[str]) -> str | None:
+    """The token as ranked (stripped) if it is a content word. Cached: the same few thousand
+    words make up most of every article, and each is read for the IDF, keywords and terms."""
+    return token.strip() if is_content_word(token, stop) else None
 
 
 def learn_idf(documents: Iterable[list[str]]) -> dict[str, float]:
