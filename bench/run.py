@@ -106,8 +106,8 @@ def run_benchmark(work: Path, articles: int, seed: int, scale: int) -> dict:
 
 def summary(articles, scale, workers, startup, first, rerun, big, small_limit, big_limit) -> dict:
     """The JSON line. Throughputs leave the fixed start-up cost out (it is reported alone)."""
-    chars, limit_seconds = small_limit
-    big_chars, big_limit_seconds = big_limit
+    chars, limit_seconds, small_tokens_match = small_limit
+    big_chars, big_limit_seconds, big_tokens_match = big_limit
     pipeline_rate = chars / max(first.seconds - startup.seconds, 1e-9)
     big_rate = big_chars / max(big.seconds - startup.seconds, 1e-9)
     limit_rate, big_limit_rate = chars / limit_seconds, big_chars / big_limit_seconds
@@ -123,6 +123,8 @@ def summary(articles, scale, workers, startup, first, rerun, big, small_limit, b
         "limit_chars_per_s_10x": round(big_limit_rate),
         "pipeline_chars_per_s_10x": round(big_rate),
         "ratio_to_limit_10x": round(big_rate / big_limit_rate, 3),
+        # The pipeline segments with jieba-next's compiled word graph: as many tokens as jieba?
+        "tokens_match_limit": small_tokens_match and big_tokens_match,
         "startup_s": round(startup.seconds, 2),
         "first_run_s": round(first.seconds, 2),
         "rerun_s": round(rerun.seconds, 2),
@@ -248,8 +250,9 @@ def _task_seconds(prefect_home: Path) -> dict[str, float]:
 _TOKENIZER = None  # loaded before the pool forks, as the pipeline does
 
 
-def _limit(warehouse: Path, workers: int) -> tuple[int, float]:
-    """(characters, seconds) for `jieba.lcut` over every loaded article body on `workers` cores."""
+def _limit(warehouse: Path, workers: int) -> tuple[int, float, bool]:
+    """(characters, seconds, same token count) for `jieba.lcut` over every loaded article body
+    on `workers` cores; the last says whether jieba cut as many tokens as the pipeline stored."""
     bodies = _bodies(warehouse)
     _load_tokenizer()
     started = time.perf_counter()
@@ -257,14 +260,24 @@ def _limit(warehouse: Path, workers: int) -> tuple[int, float]:
         tokens = sum(pool.map(_lcut_batch, batched(bodies, LIMIT_BATCH)))
     seconds = time.perf_counter() - started
     chars = sum(map(len, bodies))
+    stored = _stored_tokens(warehouse)
     _log(f"limit {warehouse.parent.name}: {chars} chars, {tokens} tokens in {seconds:.1f} s")
-    return chars, seconds
+    _log(f"pipeline {warehouse.parent.name}: {stored} tokens stored")
+    return chars, seconds, tokens == stored
 
 
 def _bodies(warehouse: Path) -> list[str]:
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         rows = connection.execute("select body from core.dim_articles order by article_id")
         return [body for (body,) in rows.fetchall() if body]
+
+
+def _stored_tokens(warehouse: Path) -> int:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        [(tokens,)] = connection.execute(
+            "select coalesce(sum(token_count), 0) from core.fct_articles"
+        ).fetchall()
+        return int(tokens)
 
 
 def _load_tokenizer() -> None:

@@ -72,11 +72,12 @@ def test_summary_has_every_key_the_tracker_asks_for():
     startup = PipelineRun(seconds=10.0, peak_rss_mb=400.0)
     big = PipelineRun(seconds=210.0, peak_rss_mb=550.0)
 
-    result = summary(100, 10, 2, startup, run, startup, big, (1000, 0.5), (10000, 5.0))
+    result = summary(100, 10, 2, startup, run, startup, big, (1000, 0.5, True), (10000, 5.0, False))
 
     assert REQUIRED_KEYS <= set(result)
     assert 0.0 == result["rerun_fraction"]  # a rerun no slower than start-up did no work
     assert 7.0 == result["scale10_time_ratio"]
+    assert result["tokens_match_limit"] is False  # one corpus cut differently is one too many
 
 
 @pytest.mark.slow
