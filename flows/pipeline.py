@@ -202,8 +202,9 @@ def gate_stage(
 ) -> list[GateResult]:
     """Every suite of one stage's output, in order, in one task; the first failure stops it.
 
-    One task per stage and batch, not per table: a Prefect task run costs about as much as
-    Great Expectations' validation of a table (0.3 s), and a batch has sixteen tables.
+    One task per stage and batch, not per table: a batch has sixteen tables, and a run of ten
+    batches showed 160 gate task runs in the Prefect UI. Each table keeps its own artifact and
+    log line. (It did not make gates faster: their cost is Great Expectations' own.)
     """
     passed: list[GateResult] = []
     for suite_name in suite_names:
