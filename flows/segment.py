@@ -11,7 +11,6 @@ import re
 import tempfile
 from collections.abc import Callable
 from functools import lru_cache
-from itertools import repeat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -56,7 +55,7 @@ class Segmenter:
         # The prefix dictionary is cached in the temp dir, apart from other users' caches.
         self._tokenizer = jieba_next.Tokenizer(JIEBA_DICTIONARY, cache_dir=tempfile.gettempdir())
         self._tokenizer.load_userdict(user_dictionary)
-        self._tagger = _SparseViterbiTagger(_CompiledRoute(self._tokenizer), JIEBA_DICTIONARY)
+        self._tagger = _Tagger(self._tokenizer, JIEBA_DICTIONARY)
 
     def cut(self, text: str) -> list[str]:
         return self._tokenizer.lcut(text)
@@ -80,9 +79,9 @@ class Segmenter:
         `offset` is added to every span: for tagging a piece of a longer text.
         """
         tagged: list[Token] = []
-        for pair in self._tagger.cut(text):
-            tagged.append(Token(pair.word, offset, offset + len(pair.word), pair.flag))
-            offset += len(pair.word)
+        for word, flag in self._tagger.tag_words(text):
+            tagged.append(Token(word, offset, offset + len(word), flag))
+            offset += len(word)
         return tagged
 
     def tag_clauses(self, text: str, needs_tags: Callable[[str], bool]) -> list[Token]:
@@ -119,56 +118,109 @@ def tokens_ending_at(tagged: list[Token], start: int, last: int) -> list[Token]:
     return tagged[first : last + 1]
 
 
-def tokens_from_words(words: list[str]) -> list[Token]:
-    """`tokens()` rebuilt from `cut()`'s words: the same tokens without segmenting again."""
-    tokens, offset = [], 0
-    for word in words:
-        tokens.append(Token(word, offset, offset + len(word)))
-        offset += len(word)
-    return tokens
+class _Tagger(jieba.posseg.POSTokenizer):
+    """jieba.posseg's tagger, walking jieba-next's compiled route in one loop, with a faster,
+    output-identical Viterbi for runs of characters outside the dictionary.
 
-
-class _CompiledRoute:
-    """A jieba_next tokenizer as jieba.posseg's tagger uses a jieba one, with the best route
-    through the word graph computed by jieba-next's compiled code.
-
-    The tagger calls `get_DAG` and then `calc`, and reads only `route[start][1]` (where the
-    best word starting at `start` ends); the graph itself is never read, so it is not built.
-    Everything else (`FREQ`, the user dictionary's tags) is the tokenizer's.
+    `tag_words(text)` gives `[(pair.word, pair.flag) for pair in jieba.posseg's cut(text)]`:
+    the same walk (its `__cut_internal`, `__cut_DAG` and `__cut_detail`, step for step), with
+    three costs taken out. The best route through the word graph comes from jieba-next's compiled
+    code (jieba's algorithm; the graph itself is never read, so it is not built). Words are
+    appended to a list, not passed up through three nested generators as `pair` objects. And the
+    Viterbi skips transitions that do not exist (see `sparse_viterbi`). tests/unit/test_segment.py
+    compares the tags with plain jieba.posseg on the samples and the benchmark corpus.
     """
 
-    def __init__(self, tokenizer: jieba_next.Tokenizer) -> None:
-        self._tokenizer = tokenizer
-
-    def __getattr__(self, name: str):
-        return getattr(self._tokenizer, name)
-
-    def get_DAG(self, sentence: str) -> None:
-        return None
-
-    def calc(self, sentence: str, dag: None, route: dict[int, tuple[float, int]]) -> None:
-        # A private method of the pinned jieba-next: the compiled graph and route in one call.
-        ends = self._tokenizer._route_from_rust(sentence)
-        route.update(enumerate(zip(repeat(0.0), ends)))  # start -> (score unused, end)
-
-
-class _SparseViterbiTagger(jieba.posseg.POSTokenizer):
-    """jieba's tagger with a faster, output-identical Viterbi for words outside the dictionary.
-
-    jieba's Viterbi scores every (previous state, state) pair, but its transition table is sparse
-    (a state has at most 81 predecessors among 256; B-n can only follow by M-n or E-n): the
-    missing pairs score minus infinity and can never win, so skipping them changes no result and
-    removes most of the cost, which was most of the time of part-of-speech tagging.
-    """
-
-    def __init__(self, tokenizer: _CompiledRoute, dictionary: Path) -> None:
-        self.tokenizer = tokenizer
+    def __init__(self, tokenizer: jieba_next.Tokenizer, dictionary: Path) -> None:
+        self.tokenizer = tokenizer  # its FREQ and user-dictionary tags, as jieba.posseg reads them
         # jieba's dictionary file as jieba.posseg reads it (bytes): the tag of every word.
         self.load_word_tag(dictionary.open("rb"))
 
-    def _POSTokenizer__cut(self, sentence: str):  # overrides the name-mangled hook
-        for word, flag in _hmm_words(sentence):
-            yield jieba.posseg.pair(word, flag)
+    def tag_words(self, text: str) -> list[tuple[str, str]]:
+        """(word, part-of-speech flag) of every word of `text`, as jieba.posseg cuts it."""
+        self.makesure_userdict_loaded()
+        words: list[tuple[str, str]] = []
+        for block in _RE_HAN_INTERNAL.split(text):
+            if _RE_HAN_INTERNAL.match(block):
+                self._tag_word_graph(block, words)
+            else:
+                _tag_outside_words(block, words)
+        return words
+
+    def _tag_word_graph(self, block: str, words: list[tuple[str, str]]) -> None:
+        """jieba.posseg's `__cut_DAG`: dictionary words along the best route; a run of
+        one-character words is read again as a whole (`_tag_single_run`)."""
+        # A private method of the pinned jieba-next: where the best word at each offset ends.
+        ends = self.tokenizer._route_from_rust(block)
+        tags = self.word_tag_tab
+        single = ""
+        start, length = 0, len(block)
+        while start < length:
+            end = ends[start] + 1
+            if end - start == 1:
+                single += block[start]
+            else:
+                if single:
+                    self._tag_single_run(single, words)
+                    single = ""
+                word = block[start:end]
+                words.append((word, tags.get(word, "x")))
+            start = end
+        if single:
+            self._tag_single_run(single, words)
+
+    def _tag_single_run(self, run: str, words: list[tuple[str, str]]) -> None:
+        """One character alone keeps its tag; a longer run is read by the HMM unless the run
+        is itself a dictionary word (then character by character, as jieba does)."""
+        tags = self.word_tag_tab
+        if len(run) == 1:
+            words.append((run, tags.get(run, "x")))
+        elif not self.tokenizer.FREQ.get(run):
+            _tag_unknown_run(run, words)
+        else:
+            words.extend((char, tags.get(char, "x")) for char in run)
+
+
+# jieba.posseg's patterns: runs it segments with the word graph, whitespace it keeps whole,
+# Chinese runs inside an unknown word, and numbers or Latin words inside one.
+_RE_HAN_INTERNAL = jieba.posseg.re_han_internal
+_RE_SKIP_INTERNAL = jieba.posseg.re_skip_internal
+_RE_HAN_DETAIL = jieba.posseg.re_han_detail
+_RE_SKIP_DETAIL = jieba.posseg.re_skip_detail
+_RE_NUM = jieba.posseg.re_num
+_RE_ENG = jieba.posseg.re_eng
+
+
+def _tag_outside_words(block: str, words: list[tuple[str, str]]) -> None:
+    """jieba.posseg's tags between word runs: whitespace whole, anything else per character."""
+    for piece in _RE_SKIP_INTERNAL.split(block):
+        if _RE_SKIP_INTERNAL.match(piece):
+            words.append((piece, "x"))
+            continue
+        for char in piece:
+            if _RE_NUM.match(char):
+                words.append((char, "m"))
+            elif _RE_ENG.match(piece):  # jieba tests the whole piece here, not the character
+                words.append((char, "eng"))
+            else:
+                words.append((char, "x"))
+
+
+def _tag_unknown_run(run: str, words: list[tuple[str, str]]) -> None:
+    """jieba.posseg's `__cut_detail`: Chinese read by the HMM, numbers and Latin words whole."""
+    for block in _RE_HAN_DETAIL.split(run):
+        if _RE_HAN_DETAIL.match(block):
+            words.extend(_hmm_words(block))
+            continue
+        for piece in _RE_SKIP_DETAIL.split(block):
+            if not piece:
+                continue
+            if _RE_NUM.match(piece):
+                words.append((piece, "m"))
+            elif _RE_ENG.match(piece):
+                words.append((piece, "eng"))
+            else:
+                words.append((piece, "x"))
 
 
 @lru_cache(maxsize=1 << 16)

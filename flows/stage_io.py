@@ -9,7 +9,7 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,11 +55,27 @@ def staging_schemas() -> dict[str, dict[str, pl.DataType]]:
 
 
 def record_row(record: Any, **extra: Any) -> dict[str, Any]:
-    """A dataclass record as a staging row: renamed columns, tuples as lists, extra keys added."""
-    row = {_RENAMES.get(key, key): value for key, value in dataclasses.asdict(record).items()}
-    row = {key: list(value) if isinstance(value, tuple) else value for key, value in row.items()}
+    """A dataclass record as a staging row: renamed columns, tuples as lists, extra keys added.
+
+    Records are flat (their fields hold strings, numbers, dates and tuples of strings), so a
+    field-by-field read does what `dataclasses.asdict` does without its deep copy, which cost
+    a tenth of extraction's time.
+    """
+    row = {}
+    for attribute, column in _columns_of(type(record)):
+        value = getattr(record, attribute)
+        row[column] = list(value) if isinstance(value, tuple) else value
     row.update(extra)
     return row
+
+
+@cache
+def _columns_of(record_type: type) -> tuple[tuple[str, str], ...]:
+    """(attribute, staging column) of every field of a record class."""
+    return tuple(
+        (field.name, _RENAMES.get(field.name, field.name))
+        for field in dataclasses.fields(record_type)
+    )
 
 
 def frame(table: str, rows: Iterable[Mapping[str, Any]]) -> pl.DataFrame:

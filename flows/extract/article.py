@@ -25,7 +25,6 @@ from flows.extract.tagging import tag_for_extraction
 from flows.extract.topics import classify_topics
 from flows.extract.votes import extract_votes
 from flows.records import Article, ArticleFacts
-from flows.segment import Token, tokens_from_words
 
 
 def extract_article(
@@ -37,7 +36,7 @@ def extract_article(
     region = infer_region(places, article.title, text)
     return ArticleFacts(
         article_id=article.article_id,
-        quantities=extract_quantities(text, _offset_tokens(text, tokens)),
+        quantities=extract_quantities(text, tokens),
         keywords=article_keywords(list(tokens), idf, keyword_count),
         people=extract_people(text, tagged, article.authors),
         places=places,
@@ -50,11 +49,6 @@ def extract_article(
         topics=classify_topics(text, list(tokens)),
         region=region,
     )
-
-
-def _offset_tokens(text: str, words: Sequence[str]) -> list[Token] | None:
-    """The segment stage's words with offsets, if they spell `text` (None: segment again)."""
-    return tokens_from_words(list(words)) if "".join(words) == text else None
 
 
 def term_frequencies(tokens: Sequence[str]) -> Counter[str]:

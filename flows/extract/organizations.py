@@ -112,16 +112,10 @@ def find_organization_spans(
     division_starts = {place.start for place in places if place.name in get_gazetteer().aliases}
     place_tokens = _starts_of_tokens_inside(tagged, places)
     spans: set[tuple[int, int]] = set()
-    org_ends: set[int] = set()
+    org_ends: set[int] = set()  # filled as names are found: a later name may stop at one
+    stops = _Stops(feature_ends, division_starts, org_ends, place_tokens)
     for position in range(len(tagged)):
-        span = _organization_ending_at(
-            text,
-            tagged,
-            position,
-            vocabulary,
-            _Stops(feature_ends, division_starts, org_ends, place_tokens),
-            place_starts,
-        )
+        span = _organization_ending_at(text, tagged, position, vocabulary, stops, place_starts)
         if span is not None:
             spans.add(span)
             org_ends.add(span[1])

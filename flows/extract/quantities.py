@@ -19,9 +19,11 @@ subject of the previous quantity in the same sentence (制定法规9部、废止
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 from flows.extract.numerals import (
     CHINESE_DIGITS,
@@ -241,14 +243,18 @@ def _is_address(candidate: _Candidate, text: str) -> bool:
     )
 
 
-def _is_inside_word(candidate: _Candidate, tokens: list[Token]) -> bool:
-    """唯一, 三番五次, 三门峡: a Chinese numeral that jieba reads as part of a longer word."""
-    for token in tokens:
-        if token.start <= candidate.number_start < token.end:
-            if token.start == candidate.start and token.end <= candidate.end:
-                return False  # 近千家, 两年多: the token is the quantity itself
-            return token.start < candidate.start or token.end > candidate.unit_end
-    return False
+def _is_inside_word(candidate: _Candidate, word_starts: list[int]) -> bool:
+    """唯一, 三番五次, 三门峡: a Chinese numeral that jieba reads as part of a longer word.
+
+    `word_starts` are the offsets where the text's words start, and its length last.
+    """
+    index = bisect_right(word_starts, candidate.number_start) - 1
+    if not 0 <= index < len(word_starts) - 1:
+        return False
+    start, end = word_starts[index], word_starts[index + 1]
+    if start == candidate.start and end <= candidate.end:
+        return False  # 近千家, 两年多: the word is the quantity itself
+    return start < candidate.start or end > candidate.unit_end
 
 
 def _covered_spans(text: str) -> list[tuple[int, int]]:
@@ -474,20 +480,22 @@ def _replace_subject(quantity: Quantity, subject: str) -> Quantity:
 # --- public -------------------------------------------------------------------------------------
 
 
-def extract_quantities(text: str, tokens: list[Token] | None = None) -> list[Quantity]:
+def extract_quantities(text: str, words: Sequence[str] | None = None) -> list[Quantity]:
     """Every number + unit in `text`, in order, with offsets into `text`.
 
-    `tokens` are `get_segmenter().tokens(text)` when the caller has them already (the segment
-    stage did that work); otherwise the text is segmented here.
+    `words` are `get_segmenter().cut(text)` when the caller has them already (the segment stage
+    did that work); otherwise, or if they do not spell `text`, the text is segmented here.
     """
     covered = _covered_spans(text)
-    tokens = get_segmenter().tokens(text) if tokens is None else tokens
+    if words is None or "".join(words) != text:
+        words = get_segmenter().cut(text)
+    word_starts = list(accumulate(map(len, words), initial=0))
     quantities = []
     for candidate in _candidates(text):
         if _is_excluded(candidate, text, covered):
             continue
         is_chinese = not text[candidate.number_start].isdigit()
-        if is_chinese and _is_inside_word(candidate, tokens):
+        if is_chinese and _is_inside_word(candidate, word_starts):
             continue
         if candidate.unit == "大" and not _subject_after(text, candidate):
             continue  # 6大重点产业 counts categories; a bare 大 is not a unit

@@ -17,7 +17,7 @@ import pytest
 
 from bench.corpus import CorpusSpec, write_corpus
 from flows.ingest import ingest_file
-from flows.segment import Segmenter, Token, sparse_viterbi, tokens_from_words
+from flows.segment import Segmenter, Token, sparse_viterbi
 from flows.settings import get_settings
 from tests.conftest import SEED_ARTICLES
 
@@ -132,13 +132,6 @@ def test_sparse_viterbi_matches_jieba_viterbi_on_random_spans():
     assert [jieba_viterbi.viterbi(span, *tables) for span in spans] == [
         sparse_viterbi(span) for span in spans
     ]
-
-
-@pytest.mark.parametrize("text", ["市人大常委会建成代表联络站12个", "a b  c", "第一段\n第二段", ""])
-def test_tokens_from_words_equals_tokens(segmenters, text):
-    ours, _ = segmenters
-
-    assert ours.tokens(text) == tokens_from_words(ours.cut(text))
 
 
 def test_tag_clauses_tagging_every_clause_equals_tagging_the_text(segmenters):

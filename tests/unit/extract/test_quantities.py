@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from flows.extract.quantities import extract_quantities
+from flows.segment import get_segmenter
 
 
 def _facts(text: str) -> list[tuple[float, str, str | None]]:
@@ -87,3 +88,16 @@ def test_extract_quantities_offsets_point_into_the_text() -> None:
     for quantity in extract_quantities(text):
         assert quantity.text == text[quantity.start : quantity.end]
     assert ["84家", "近400亿元"] == [quantity.text for quantity in extract_quantities(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["唯一的三门峡代表联络站建成两个，近千家企业参与", "调研三次后提出意见", "千家万户三番五次"],
+)
+def test_extract_quantities_reads_the_same_with_the_segment_stages_words(text: str) -> None:
+    """The extract stage passes the words the segment stage stored; words that do not spell
+    the text (a hand-edited stage folder) are ignored, not trusted."""
+    words = get_segmenter().cut(text)
+
+    assert extract_quantities(text) == extract_quantities(text, words)
+    assert extract_quantities(text) == extract_quantities(text, ["别的", "文字"])
