@@ -234,12 +234,16 @@ def _is_generic(
     """The name, or what follows its division (某某市 + 工作中心), is a common noun."""
     if name in vocabulary.generic:
         return True
-    first = next((t for t in tagged if t.start == start), None)
-    return (
-        first is not None
-        and start in stops.division_starts
-        and name[len(first.text) :] in vocabulary.generic
-    )
+    if start not in stops.division_starts:
+        return False
+    # Tokens are in text order: the one starting the name is found by bisection, not a scan.
+    index = bisect_left(tagged, start, key=_token_start)
+    first = tagged[index] if index < len(tagged) and tagged[index].start == start else None
+    return first is not None and name[len(first.text) :] in vocabulary.generic
+
+
+def _token_start(token: Token) -> int:
+    return token.start
 
 
 @lru_cache(maxsize=1)
