@@ -39,6 +39,7 @@ from flows.gates import (
     suite_columns,
 )
 from flows.lineage import extractor_version
+from flows.parallel import in_fresh_process
 from flows.settings import Settings, get_settings
 from flows.stage_cache import CachedStage
 from flows.stage_io import read_columns, read_table, release_freed_memory, staging_schemas
@@ -372,7 +373,9 @@ def _publish_report(settings: Settings) -> None:
     from flows.report import build_report
 
     try:
-        page = build_report(settings.warehouse_path, settings.report_dir)
+        # Its queries over the whole warehouse took 450 MB at 20,000 articles, on top of the
+        # flow's own memory: in a fresh process, the flow's peak no longer grows with the report.
+        page = in_fresh_process(build_report, settings.warehouse_path, settings.report_dir)
     except Exception as error:
         get_run_logger().warning("could not build the report: %s", error)
         return

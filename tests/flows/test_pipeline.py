@@ -132,3 +132,15 @@ def test_bad_files_are_quarantined_with_reasons_and_good_ones_still_load(
     assert len(list(seed_copy.iterdir())) == len(statuses)  # every file accounted for once
     assert {"quarantined"} == {statuses[path] for path in expected}
     assert 20 == query(warehouse, "select count(*) from core.dim_articles")[0][0]
+
+
+def test_pipeline_builds_the_report_of_what_it_published(seed_copy, tmp_path):
+    """The report is built in a fresh interpreter (its queries' memory stays out of the flow's
+    peak); the page must still come from the warehouse this run published."""
+    warehouse = tmp_path / "w.duckdb"
+
+    renda_etl(source=str(seed_copy), warehouse=str(warehouse))
+
+    page = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
+    assert "代表联络站" in page
+    assert str(warehouse) in page
