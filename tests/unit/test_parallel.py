@@ -12,6 +12,7 @@ from flows.parallel import (
     batched,
     batches_on_cluster,
     in_forked_process,
+    in_fresh_process,
     map_batches,
 )
 
@@ -93,3 +94,28 @@ def _fail(message):
 def test_in_forked_process_raises_the_childs_error_here():
     with pytest.raises(ValueError, match="no such article"):
         in_forked_process(_fail, "no such article")
+
+
+_STATE_SET_IN_THIS_PROCESS: list[str] = []
+
+
+def _pid_and_state() -> tuple[int, list[str]]:
+    return os.getpid(), list(_STATE_SET_IN_THIS_PROCESS)
+
+
+def test_in_fresh_process_runs_in_a_new_interpreter_not_a_fork():
+    # A fork would see this process's memory (and count it in its resident set); a fresh
+    # interpreter starts from the module's import, without what this process added since.
+    _STATE_SET_IN_THIS_PROCESS.append("set after import")
+    try:
+        child_pid, child_state = in_fresh_process(_pid_and_state)
+    finally:
+        _STATE_SET_IN_THIS_PROCESS.clear()
+
+    assert child_pid != os.getpid()
+    assert [] == child_state
+
+
+def test_in_fresh_process_raises_the_childs_error_here():
+    with pytest.raises(ValueError, match="no such warehouse"):
+        in_fresh_process(_fail, "no such warehouse")
