@@ -58,8 +58,8 @@ def record_row(record: Any, **extra: Any) -> dict[str, Any]:
     """A dataclass record as a staging row: renamed columns, tuples as lists, extra keys added.
 
     Records are flat (their fields hold strings, numbers, dates and tuples of strings), so a
-    field-by-field read does what `dataclasses.asdict` does without its deep copy, which cost
-    a tenth of extraction's time.
+    field-by-field read does what `dataclasses.asdict` does without its deep copy, which took
+    8 % of the extract stage's time under the profiler.
     """
     row = {}
     for attribute, column in _columns_of(type(record)):
