@@ -57,7 +57,9 @@ def in_fresh_process(function: Callable[..., Result], *args: Any) -> Result:
 
     A forked child starts with this process's pages in its resident set, so a step that needs
     400 MB adds them to the flow's 1 GB; a spawned one starts with only what `function`'s module
-    imports (about a second). `function` and `args` travel pickled; exceptions come back raised.
+    and this process's `__main__` import (a second or two). `function` and `args` travel
+    pickled; an exception comes back raised if it can be rebuilt from its pickle (project
+    errors with extra constructor arguments define `__reduce__`).
     """
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:

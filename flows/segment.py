@@ -60,9 +60,6 @@ class Segmenter:
     def cut(self, text: str) -> list[str]:
         return self._tokenizer.lcut(text)
 
-    def tokens(self, text: str) -> list[Token]:
-        return [Token(word, start, end) for word, start, end in self._tokenizer.tokenize(text)]
-
     def warm(self) -> Segmenter:
         """Load every table now, so worker processes forked afterwards share them.
 
@@ -152,22 +149,22 @@ class _Tagger(jieba.posseg.POSTokenizer):
         one-character words is read again as a whole (`_tag_single_run`)."""
         # A private method of the pinned jieba-next: where the best word at each offset ends.
         ends = self.tokenizer._route_from_rust(block)
-        tags = self.word_tag_tab
-        single = ""
+        tags = self.word_tag_tab  # a local name: this loop runs once per word of every clause
+        single_chars = ""
         start, length = 0, len(block)
         while start < length:
             end = ends[start] + 1
             if end - start == 1:
-                single += block[start]
+                single_chars += block[start]
             else:
-                if single:
-                    self._tag_single_run(single, words)
-                    single = ""
+                if single_chars:
+                    self._tag_single_run(single_chars, words)
+                    single_chars = ""
                 word = block[start:end]
                 words.append((word, tags.get(word, "x")))
             start = end
-        if single:
-            self._tag_single_run(single, words)
+        if single_chars:
+            self._tag_single_run(single_chars, words)
 
     def _tag_single_run(self, run: str, words: list[tuple[str, str]]) -> None:
         """One character alone keeps its tag; a longer run is read by the HMM unless the run

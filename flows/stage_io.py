@@ -82,7 +82,8 @@ def frame(table: str, rows: Iterable[Mapping[str, Any]]) -> pl.DataFrame:
     """Rows as a frame with exactly the staging table's columns and types."""
     schema = staging_schemas()[table]
     rows = list(rows)
-    # Column by column: polars builds a frame from lists faster than from one dict per row.
+    # Column by column: polars builds a frame from lists faster than from one dict per row, and
+    # refuses a value of the wrong type (an int in a text column) where rows were converted.
     columns = {column: [row.get(column) for row in rows] for column in schema}
     return pl.DataFrame(columns, schema=schema)
 

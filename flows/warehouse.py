@@ -57,6 +57,9 @@ class CheckFailed(WarehouseError):
         listed = ", ".join(f"{name} ({count} rows)" for name, count in failures.items())
         super().__init__(f"warehouse checks failed, nothing was published: {listed}")
 
+    def __reduce__(self):  # rebuilt from its constructor's argument when it crosses processes
+        return type(self), (self.failures,)
+
 
 class BatchTooLargeForMemory(WarehouseError):
     """The batch did not fit in DuckDB's memory cap; it was rolled back."""
@@ -161,11 +164,14 @@ def _duckdb_config() -> dict[str, str]:
 
 class WarehouseLocked(WarehouseError):
     def __init__(self, path: Path, detail: str) -> None:
-        self.path = path
+        self.path, self.detail = path, detail
         super().__init__(
             f"the warehouse {path} is open in another process ({lock_holder(detail)}: a load "
             "or an SQL client); close it or wait for the load to finish, then try again"
         )
+
+    def __reduce__(self):  # rebuilt from its constructor's arguments when it crosses processes
+        return type(self), (self.path, self.detail)
 
 
 def lock_holder(detail: str) -> str:

@@ -16,6 +16,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 
 from flows.extract.places import get_gazetteer
 from flows.records import Organization, Place
@@ -237,13 +238,9 @@ def _is_generic(
     if start not in stops.division_starts:
         return False
     # Tokens are in text order: the one starting the name is found by bisection, not a scan.
-    index = bisect_left(tagged, start, key=_token_start)
+    index = bisect_left(tagged, start, key=attrgetter("start"))
     first = tagged[index] if index < len(tagged) and tagged[index].start == start else None
     return first is not None and name[len(first.text) :] in vocabulary.generic
-
-
-def _token_start(token: Token) -> int:
-    return token.start
 
 
 @lru_cache(maxsize=1)

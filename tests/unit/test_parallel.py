@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import operator
 import os
+from pathlib import Path
 
 import pytest
 
@@ -119,3 +120,18 @@ def test_in_fresh_process_runs_in_a_new_interpreter_not_a_fork():
 def test_in_fresh_process_raises_the_childs_error_here():
     with pytest.raises(ValueError, match="no such warehouse"):
         in_fresh_process(_fail, "no such warehouse")
+
+
+def _locked(path: str) -> None:
+    from flows.warehouse import WarehouseLocked
+
+    raise WarehouseLocked(Path(path), "lock is held in /usr/bin/python3 (PID 7)")
+
+
+def test_in_fresh_process_raises_a_project_error_with_its_own_message():
+    # WarehouseLocked takes two arguments: without __reduce__ it could not be rebuilt here, and
+    # the pool would report itself broken instead of saying who holds the warehouse.
+    from flows.warehouse import WarehouseLocked
+
+    with pytest.raises(WarehouseLocked, match=r"w\.duckdb is open in another process \(PID 7"):
+        in_fresh_process(_locked, "w.duckdb")

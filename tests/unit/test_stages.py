@@ -10,7 +10,7 @@ import pytest
 
 from flows import stages
 from flows.ingest import fingerprint
-from flows.stage_io import read_table, table_path
+from flows.stage_io import frame, read_table, table_path
 from flows.stages import (
     CorpusState,
     TableWriter,
@@ -209,3 +209,9 @@ def test_ingest_stage_skips_the_corpus_wide_duplicate_search_when_nothing_change
 
     assert (1, 0) == (counts.files_unchanged, counts.articles)
     assert 0 == read_table(tmp_path / "stage", "stg_duplicates").height
+
+
+def test_staging_frames_refuse_a_value_of_the_wrong_type():
+    # A fact with a number where the table holds text is a bug to stop at, not to convert.
+    with pytest.raises(TypeError):
+        frame("stg_laws", [{"article_id": "a", "title": 5, "start_offset": 0, "end_offset": 1}])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from datetime import date
 from pathlib import Path
 
@@ -274,3 +275,11 @@ def test_a_batch_too_large_for_the_memory_limit_says_so_and_publishes_nothing(
 
     settings_env(duckdb_memory_limit="1GB")
     assert before == core_counts(tmp_path / "w.duckdb")
+
+
+def test_check_failed_keeps_its_failures_across_processes():
+    # The report and any step run in a fresh interpreter send their errors back pickled.
+    failure = pickle.loads(pickle.dumps(CheckFailed({"assert_no_orphan_facts": 3})))
+
+    assert {"assert_no_orphan_facts": 3} == failure.failures
+    assert "assert_no_orphan_facts (3 rows)" in str(failure)
