@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -58,12 +59,23 @@ def in_fresh_process(function: Callable[..., Result], *args: Any) -> Result:
     A forked child starts with this process's pages in its resident set, so a step that needs
     400 MB adds them to the flow's 1 GB; a spawned one starts with only what `function`'s module
     and this process's `__main__` import (a second or two). `function` and `args` travel
-    pickled; an exception comes back raised if it can be rebuilt from its pickle (project
-    errors with extra constructor arguments define `__reduce__`).
+    pickled, and so does an exception: one that cannot be rebuilt from its pickle comes back as
+    a RuntimeError with its type and message, not as a broken pool that says neither.
     """
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(function, *args).result()
+        return pool.submit(_call_sending_errors_back, function, *args).result()
+
+
+def _call_sending_errors_back(function: Callable[..., Result], *args: Any) -> Result:
+    try:
+        return function(*args)
+    except Exception as error:
+        try:
+            pickle.loads(pickle.dumps(error))
+        except Exception:
+            raise RuntimeError(f"{type(error).__name__}: {error}") from None
+        raise
 
 
 def _apply_shared_call(_: None, call: tuple[Callable[..., Result], tuple]) -> Result:

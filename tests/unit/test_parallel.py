@@ -135,3 +135,17 @@ def test_in_fresh_process_raises_a_project_error_with_its_own_message():
 
     with pytest.raises(WarehouseLocked, match=r"w\.duckdb is open in another process \(PID 7"):
         in_fresh_process(_locked, "w.duckdb")
+
+
+class _ErrorWithTwoArguments(Exception):
+    def __init__(self, table: str, rows: int) -> None:
+        super().__init__(f"{table} has {rows} bad rows")
+
+
+def _fail_unpicklably(table: str) -> None:
+    raise _ErrorWithTwoArguments(table, 3)
+
+
+def test_in_fresh_process_reports_an_error_that_cannot_cross_processes_by_its_message():
+    with pytest.raises(RuntimeError, match="_ErrorWithTwoArguments: stg_people has 3 bad rows"):
+        in_fresh_process(_fail_unpicklably, "stg_people")
