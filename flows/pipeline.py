@@ -42,7 +42,13 @@ from flows.lineage import extractor_version
 from flows.parallel import in_fresh_process
 from flows.settings import Settings, get_settings
 from flows.stage_cache import CachedStage
-from flows.stage_io import read_columns, read_table, release_freed_memory, staging_schemas
+from flows.stage_io import (
+    keep_memory_flat_across_batches,
+    read_columns,
+    read_table,
+    release_freed_memory,
+    staging_schemas,
+)
 from flows.stages import (
     EXTRACT_OUTPUTS,
     SEGMENT_OUTPUTS,
@@ -405,6 +411,7 @@ def record_final_state(flow, flow_run, state) -> None:
 )
 def renda_etl(source: str | None = None, warehouse: str | None = None) -> RunSummary:
     """Load a folder (or glob) of article files into the DuckDB warehouse."""
+    keep_memory_flat_across_batches()
     settings = settings_for(warehouse)
     source = source or str(settings.source_dir)
     run_id = str(flow_run.get_id() or uuid.uuid4())

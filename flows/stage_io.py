@@ -80,12 +80,28 @@ def _columns_of(record_type: type) -> tuple[tuple[str, str], ...]:
 
 def frame(table: str, rows: Iterable[Mapping[str, Any]]) -> pl.DataFrame:
     """Rows as a frame with exactly the staging table's columns and types."""
-    schema = staging_schemas()[table]
+    return frame_of_columns(table, columns_of_rows(table, rows))
+
+
+def columns_of_rows(table: str, rows: Iterable[Mapping[str, Any]]) -> dict[str, list]:
+    """Rows turned into one list per staging column of the table (None where a row lacks it).
+
+    Polars builds a frame from lists faster than from one dict per row, and lists of plain
+    values cross between processes at a fraction of the cost of the dicts.
+    """
     rows = list(rows)
-    # Column by column: polars builds a frame from lists faster than from one dict per row, and
-    # refuses a value of the wrong type (an int in a text column) where rows were converted.
-    columns = {column: [row.get(column) for row in rows] for column in schema}
-    return pl.DataFrame(columns, schema=schema)
+    return {column: [row.get(column) for row in rows] for column in staging_schemas()[table]}
+
+
+def frame_of_columns(table: str, columns: Mapping[str, list]) -> pl.DataFrame:
+    """A staging table's frame from one list per column: every column of its schema, no other.
+
+    Polars refuses a value of the wrong type (an int in a text column) instead of converting it.
+    """
+    schema = staging_schemas()[table]
+    if set(columns) != set(schema):
+        raise ValueError(f"{table} takes the columns {list(schema)}, not {list(columns)}")
+    return pl.DataFrame({column: columns[column] for column in schema}, schema=schema)
 
 
 def write_table(stage_dir: Path, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
@@ -119,8 +135,9 @@ def read_columns(stage_dir: Path, table: str, columns: list[str]) -> pa.Table:
 def release_freed_memory() -> None:
     """Give memory freed after a large table back to the system.
 
-    Arrow's allocator keeps freed buffers for reuse, and glibc keeps freed small blocks (an
-    article body, a term) in its heap: after the largest tables of a run were written or
+    Arrow's pool (unless it is the system one, see `keep_memory_flat_across_batches`) keeps
+    freed buffers for reuse, and glibc keeps freed small blocks (an article body, a term) in
+    its heap: after the largest tables of a run were written or
     validated, the flow's process held about 500 MB (20,000 articles) that nothing would use
     again, and that every worker forked afterwards started with.
     """
@@ -131,9 +148,35 @@ def release_freed_memory() -> None:
         _glibc.malloc_trim(0)
 
 
+# glibc's mallopt parameter: requests this size or larger get their own mapping (man mallopt).
+M_MMAP_THRESHOLD = -3
+MMAP_THRESHOLD_BYTES = 1 << 20
+
+
+def keep_memory_flat_across_batches() -> None:
+    """Allocators that give back what a batch freed, so a long run does not grow batch by batch.
+
+    Measured on 20,000 articles in ten batches (RSS of the flow's process after each load):
+    with the defaults it grew about 9 MB a batch (885 -> 968 MB), while Python's objects, its
+    own allocator and glibc's memory in use stayed flat. Two allocators kept freed memory:
+    - Arrow's default pool (mimalloc) keeps part of it even after `release_unused`. Its
+      system pool allocates with malloc instead: alone, this removed most of the growth.
+    - glibc raises its mmap threshold each time a large block is freed, so later large blocks
+      (a batch's pickled results, a column's buffer) come from the heap and leave holes there.
+      A fixed threshold keeps serving them with their own mappings, which go back on free.
+    With both, RSS stayed between 736 and 748 MB over the ten batches. Called by the flow
+    before its first stage; forked workers inherit both settings.
+    """
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.system_memory_pool())
+    if _glibc is not None:
+        _glibc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)  # also stops the raising
+
+
 def _load_glibc() -> ctypes.CDLL | None:
     try:
-        return ctypes.CDLL("libc.so.6")  # malloc_trim is glibc's; elsewhere there is no call
+        return ctypes.CDLL("libc.so.6")  # malloc_trim and mallopt are glibc's; not elsewhere
     except OSError:
         return None
 

@@ -12,18 +12,24 @@ import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flows import progress
 from flows.parallel import batched, in_forked_process, map_batches
 from flows.records import Article, ArticleFacts, DuplicateLink
 from flows.stage_io import (
+    columns_of_rows,
     frame,
+    frame_of_columns,
     record_row,
     release_freed_memory,
     row_count,
     table_path,
     write_table,
 )
+
+if TYPE_CHECKING:
+    import polars as pl
 
 # Articles per task sent to a worker: large enough that pickling and scheduling stay small next to
 # the work, small enough that a few batches in flight hold little memory.
@@ -281,8 +287,8 @@ def extract_stage(
         extracted = map_batches(_extract_batch, jobs, workers, shared=idf)
         articles = row_count(stage_dir, "stg_articles")
         for _, tables in progress.track(extracted, "extract", articles, "articles", size=_first):
-            for table, rows in tables.items():
-                counts[table] += writers.write(table, rows)
+            for table, columns in tables.items():
+                counts[table] += writers.write_columns(table, columns)
     return counts
 
 
@@ -349,17 +355,19 @@ def _articles_with_tokens(stage_dir: Path):
 
 def _extract_batch(
     jobs: list[tuple[Article, list[str], int]], idf: dict[str, float]
-) -> tuple[int, dict[str, list[dict]]]:
-    """Articles done and staging rows of every fact table, for a batch (runs in a worker)."""
+) -> tuple[int, dict[str, dict[str, list]]]:
+    """Articles done and every fact table's rows, column by column, for a batch (runs in a
+    worker). Columns, not row dicts: they cost far less to send back to the flow's process."""
     from flows.extract.article import extract_article
 
-    tables: dict[str, list[dict]] = {table: [] for table in _FACT_TABLE_NAMES}
+    tables: dict[str, list[dict]] = {table: [] for table in _FACT_ROW_TABLES}
     for article, tokens, keyword_count in jobs:
         facts = extract_article(article, tokens, idf, keyword_count)
         for table, rows in fact_rows(facts).items():
             tables[table].extend(rows)
-        tables["stg_term_mentions"].extend(_term_rows({article.article_id: tokens}, idf))
-    return len(jobs), tables
+    term_mentions = _term_columns({article.article_id: tokens for article, tokens, _ in jobs}, idf)
+    columns = {table: columns_of_rows(table, rows) for table, rows in tables.items()}
+    return len(jobs), {**columns, "stg_term_mentions": term_mentions}
 
 
 def _first(pair: tuple) -> object:
@@ -381,13 +389,8 @@ def fact_rows(facts: ArticleFacts) -> dict[str, list[dict]]:
     return tables
 
 
-_FACT_TABLE_NAMES = (
-    *FACT_TABLES.values(),
-    "stg_keywords",
-    "stg_topics",
-    "stg_article_regions",
-    "stg_term_mentions",
-)
+_FACT_ROW_TABLES = (*FACT_TABLES.values(), "stg_keywords", "stg_topics", "stg_article_regions")
+_FACT_TABLE_NAMES = (*_FACT_ROW_TABLES, "stg_term_mentions")  # term mentions: `_term_columns`
 SEGMENT_OUTPUTS = ("stg_tokens",)
 EXTRACT_OUTPUTS = _FACT_TABLE_NAMES  # what the stage cache keeps of a run (flows/stage_cache.py)
 
@@ -401,23 +404,25 @@ def write_facts(
         for af in facts:
             for table, rows in fact_rows(af).items():
                 counts[table] += writers.write(table, rows)
-        counts["stg_term_mentions"] += writers.write("stg_term_mentions", _term_rows(tokens, idf))
+        term_mentions = _term_columns(tokens, idf)
+        counts["stg_term_mentions"] += writers.write_columns("stg_term_mentions", term_mentions)
     return counts
 
 
-def _term_rows(tokens: dict[str, list[str]], idf: dict[str, float]) -> Iterable[dict]:
+def _term_columns(tokens: dict[str, list[str]], idf: dict[str, float]) -> dict[str, list]:
+    """stg_term_mentions, column by column: each article's content words, their count and
+    TF-IDF. The table has about 300 rows per article, most of what extraction stages."""
     from flows.extract.article import term_frequencies
 
+    article_ids, terms, counts, weights = [], [], [], []
     for article_id, article_tokens in tokens.items():
         frequencies = term_frequencies(article_tokens)
         total = sum(frequencies.values()) or 1
-        for term, tf in frequencies.items():
-            yield {
-                "article_id": article_id,
-                "term": term,
-                "tf": tf,
-                "tfidf": tf / total * idf.get(term, 0.0),
-            }
+        article_ids += [article_id] * len(frequencies)
+        terms += frequencies
+        counts += frequencies.values()
+        weights += [tf / total * idf.get(term, 0.0) for term, tf in frequencies.items()]
+    return {"article_id": article_ids, "term": terms, "tf": counts, "tfidf": weights}
 
 
 # --- streaming Parquet ---------------------------------------------------------------------------
@@ -467,10 +472,19 @@ class TableWriter:
             del self._pending[: self._rows_per_group]
         return len(taken)
 
+    def write_columns(self, columns: Mapping[str, list]) -> int:
+        """Rows given as one list per column, written now as a row group."""
+        if self._pending:  # rows taken earlier come first
+            self._write_group(self._pending)
+            self._pending = []
+        return self._write_frame(frame_of_columns(self.table, columns))
+
     def _write_group(self, rows: Iterable[dict]) -> int:
+        return self._write_frame(frame(self.table, rows))
+
+    def _write_frame(self, data: pl.DataFrame) -> int:
         import pyarrow.parquet as pq
 
-        data = frame(self.table, rows)
         if data.height == 0:
             return 0
         arrow = data.to_arrow()
@@ -505,6 +519,9 @@ class _FactWriters:
 
     def write(self, table: str, rows: Iterable[dict]) -> int:
         return self._writers[table].write(rows)
+
+    def write_columns(self, table: str, columns: Mapping[str, list]) -> int:
+        return self._writers[table].write_columns(columns)
 
     def __enter__(self) -> _FactWriters:
         return self

@@ -115,7 +115,11 @@ def find_organization_spans(
     spans: set[tuple[int, int]] = set()
     org_ends: set[int] = set()  # filled as names are found: a later name may stop at one
     stops = _Stops(feature_ends, division_starts, org_ends, place_tokens)
-    for position in range(len(tagged)):
+    # Most tokens end no name: only those that are a national body or end with a suffix are tried.
+    national = vocabulary.national
+    for position, token in enumerate(tagged):
+        if token.text not in national and _longest_suffix(token.text) is None:
+            continue
         span = _organization_ending_at(text, tagged, position, vocabulary, stops, place_starts)
         if span is not None:
             spans.add(span)

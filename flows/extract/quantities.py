@@ -43,6 +43,7 @@ _NUMERAL_CHARS = set("0123456789" + CHINESE_DIGITS + CHINESE_MAGNITUDES)
 _CONNECTORS = {"、", "和", "及", "与", "以及"}
 _CLAUSE_BREAK = "，,。；;：:！!？?\n"
 _SENTENCE_BREAK = "。；;！!？?\n"
+_SENTENCE_BREAK_PATTERN = re.compile(f"[{re.escape(_SENTENCE_BREAK)}]")
 _WINDOW = 24  # characters of context read on each side for the subject
 # Characters that may follow a duration; anything else makes it part of a name (三年行动).
 _DURATION_FOLLOWERS = set("来里内间中多前后以的时就才已被即，,。；;、:：!！?？)）”’ \n")
@@ -445,8 +446,9 @@ def _subject(text: str, candidate: _Candidate) -> str | None:
     return _subject_after(text, candidate) or _subject_before(text, candidate) or None
 
 
-def _sentence_index(text: str, position: int) -> int:
-    return sum(1 for char in text[:position] if char in _SENTENCE_BREAK)
+def _same_sentence(text: str, first: int, second: int) -> bool:
+    """No sentence break between two positions: only the text between them is read."""
+    return _SENTENCE_BREAK_PATTERN.search(text, min(first, second), max(first, second)) is None
 
 
 def _fill_elided_subjects(text: str, quantities: list[Quantity]) -> list[Quantity]:
@@ -458,7 +460,7 @@ def _fill_elided_subjects(text: str, quantities: list[Quantity]) -> list[Quantit
             quantity.subject is None
             and previous is not None
             and previous.subject is not None
-            and _sentence_index(text, previous.start) == _sentence_index(text, quantity.start)
+            and _same_sentence(text, previous.start, quantity.start)
         ):
             quantity = _replace_subject(quantity, previous.subject)
         filled.append(quantity)

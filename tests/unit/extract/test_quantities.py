@@ -83,6 +83,13 @@ def test_extract_quantities_finds_the_counted_subject(text: str, expected_subjec
     assert expected_subject == extract_quantities(text)[-1].subject
 
 
+@pytest.mark.parametrize("text", ["制定法规14部。废止2部", "制定法规14部；另有废止2部"])
+def test_an_elided_subject_is_not_taken_across_a_sentence_break(text: str) -> None:
+    assert [("14部", "法规"), ("2部", None)] == [
+        (quantity.text, quantity.subject) for quantity in extract_quantities(text)
+    ]
+
+
 def test_extract_quantities_offsets_point_into_the_text() -> None:
     text = "截至今年6月底，入驻企业84家，实现产值近400亿元。"
     for quantity in extract_quantities(text):
