@@ -137,9 +137,9 @@ def release_freed_memory() -> None:
 
     Arrow's pool (unless it is the system one, see `keep_memory_flat_across_batches`) keeps
     freed buffers for reuse, and glibc keeps freed small blocks (an article body, a term) in
-    its heap: after the largest tables of a run were written or
-    validated, the flow's process held about 500 MB (20,000 articles) that nothing would use
-    again, and that every worker forked afterwards started with.
+    its heap: after the largest tables of a run were written or validated, the flow's process
+    held about 500 MB (20,000 articles) that nothing would use again, and that every worker
+    forked afterwards started with.
     """
     import pyarrow as pa
 

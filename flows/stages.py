@@ -365,9 +365,9 @@ def _extract_batch(
         facts = extract_article(article, tokens, idf, keyword_count)
         for table, rows in fact_rows(facts).items():
             tables[table].extend(rows)
-    term_mentions = _term_columns({article.article_id: tokens for article, tokens, _ in jobs}, idf)
     columns = {table: columns_of_rows(table, rows) for table, rows in tables.items()}
-    return len(jobs), {**columns, "stg_term_mentions": term_mentions}
+    tokens_by_article = ((article.article_id, tokens) for article, tokens, _ in jobs)
+    return len(jobs), {**columns, "stg_term_mentions": _term_columns(tokens_by_article, idf)}
 
 
 def _first(pair: tuple) -> object:
@@ -404,18 +404,20 @@ def write_facts(
         for af in facts:
             for table, rows in fact_rows(af).items():
                 counts[table] += writers.write(table, rows)
-        term_mentions = _term_columns(tokens, idf)
+        term_mentions = _term_columns(tokens.items(), idf)
         counts["stg_term_mentions"] += writers.write_columns("stg_term_mentions", term_mentions)
     return counts
 
 
-def _term_columns(tokens: dict[str, list[str]], idf: dict[str, float]) -> dict[str, list]:
+def _term_columns(
+    tokens: Iterable[tuple[str, list[str]]], idf: dict[str, float]
+) -> dict[str, list]:
     """stg_term_mentions, column by column: each article's content words, their count and
     TF-IDF. The table has about 300 rows per article, most of what extraction stages."""
     from flows.extract.article import term_frequencies
 
     article_ids, terms, counts, weights = [], [], [], []
-    for article_id, article_tokens in tokens.items():
+    for article_id, article_tokens in tokens:
         frequencies = term_frequencies(article_tokens)
         total = sum(frequencies.values()) or 1
         article_ids += [article_id] * len(frequencies)
