@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,17 +80,17 @@ def _columns_of(record_type: type) -> tuple[tuple[str, str], ...]:
 
 def frame(table: str, rows: Iterable[Mapping[str, Any]]) -> pl.DataFrame:
     """Rows as a frame with exactly the staging table's columns and types."""
-    return frame_of_columns(table, columns_of_rows(table, rows))
+    return frame_of_columns(table, columns_of_rows(list(staging_schemas()[table]), rows))
 
 
-def columns_of_rows(table: str, rows: Iterable[Mapping[str, Any]]) -> dict[str, list]:
-    """Rows turned into one list per staging column of the table (None where a row lacks it).
+def columns_of_rows(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> dict[str, list]:
+    """Rows turned into one list per column (None where a row lacks the column).
 
     Polars builds a frame from lists faster than from one dict per row, and lists of plain
     values cross between processes at a fraction of the cost of the dicts.
     """
     rows = list(rows)
-    return {column: [row.get(column) for row in rows] for column in staging_schemas()[table]}
+    return {column: [row.get(column) for row in rows] for column in columns}
 
 
 def frame_of_columns(table: str, columns: Mapping[str, list]) -> pl.DataFrame:
@@ -163,9 +163,12 @@ def keep_memory_flat_across_batches() -> None:
       system pool allocates with malloc instead: alone, this removed most of the growth.
     - glibc raises its mmap threshold each time a large block is freed, so later large blocks
       (a batch's pickled results, a column's buffer) come from the heap and leave holes there.
-      A fixed threshold keeps serving them with their own mappings, which go back on free.
+      A fixed threshold of 1 MiB (glibc starts at 128 KiB) serves every block of that size or
+      more with its own mapping, which goes back to the system when the block is freed.
     With both, RSS stayed between 736 and 748 MB over the ten batches. Called by the flow
-    before its first stage; forked workers inherit both settings.
+    before its first stage, in its own process: forked workers inherit both settings; Dask
+    workers and spawned interpreters (the report) keep their defaults. glibc's setting cannot
+    be undone within a process.
     """
     import pyarrow as pa
 

@@ -24,6 +24,7 @@ from flows.stage_io import (
     record_row,
     release_freed_memory,
     row_count,
+    staging_schemas,
     table_path,
     write_table,
 )
@@ -282,9 +283,12 @@ def extract_stage(
         for batch in _articles_with_tokens(stage_dir)
     )
     counts = dict.fromkeys(_FACT_TABLE_NAMES, 0)
+    # Each fact table's column names travel with the IDF: workers never open DuckDB, where the
+    # staging schemas are read.
+    columns = {table: list(staging_schemas()[table]) for table in _FACT_ROW_TABLES}
     with _FactWriters(stage_dir) as writers:
-        # The IDF goes to each worker once (inherited by a fork, scattered on Dask), not per batch.
-        extracted = map_batches(_extract_batch, jobs, workers, shared=idf)
+        # Shared values go to each worker once (inherited by a fork, scattered on Dask).
+        extracted = map_batches(_extract_batch, jobs, workers, shared=(idf, columns))
         articles = row_count(stage_dir, "stg_articles")
         for _, tables in progress.track(extracted, "extract", articles, "articles", size=_first):
             for table, columns in tables.items():
@@ -354,20 +358,25 @@ def _articles_with_tokens(stage_dir: Path):
 
 
 def _extract_batch(
-    jobs: list[tuple[Article, list[str], int]], idf: dict[str, float]
+    jobs: list[tuple[Article, list[str], int]],
+    shared: tuple[dict[str, float], dict[str, list[str]]],
 ) -> tuple[int, dict[str, dict[str, list]]]:
     """Articles done and every fact table's rows, column by column, for a batch (runs in a
-    worker). Columns, not row dicts: they cost far less to send back to the flow's process."""
+    worker). Columns, not row dicts: they cost far less to send back to the flow's process.
+
+    `shared` is the run's IDF and the column names of each fact table but term mentions.
+    """
     from flows.extract.article import extract_article
 
-    tables: dict[str, list[dict]] = {table: [] for table in _FACT_ROW_TABLES}
+    idf, columns = shared
+    tables: dict[str, list[dict]] = {table: [] for table in columns}
     for article, tokens, keyword_count in jobs:
         facts = extract_article(article, tokens, idf, keyword_count)
         for table, rows in fact_rows(facts).items():
             tables[table].extend(rows)
-    columns = {table: columns_of_rows(table, rows) for table, rows in tables.items()}
+    by_column = {table: columns_of_rows(columns[table], rows) for table, rows in tables.items()}
     tokens_by_article = ((article.article_id, tokens) for article, tokens, _ in jobs)
-    return len(jobs), {**columns, "stg_term_mentions": _term_columns(tokens_by_article, idf)}
+    return len(jobs), {**by_column, "stg_term_mentions": _term_columns(tokens_by_article, idf)}
 
 
 def _first(pair: tuple) -> object:
@@ -393,20 +402,6 @@ _FACT_ROW_TABLES = (*FACT_TABLES.values(), "stg_keywords", "stg_topics", "stg_ar
 _FACT_TABLE_NAMES = (*_FACT_ROW_TABLES, "stg_term_mentions")  # term mentions: `_term_columns`
 SEGMENT_OUTPUTS = ("stg_tokens",)
 EXTRACT_OUTPUTS = _FACT_TABLE_NAMES  # what the stage cache keeps of a run (flows/stage_cache.py)
-
-
-def write_facts(
-    stage_dir: Path, facts: list[ArticleFacts], tokens: dict[str, list[str]], idf: dict[str, float]
-) -> dict[str, int]:
-    """Every fact table of a list of articles at once (for callers holding facts in memory)."""
-    counts = dict.fromkeys(_FACT_TABLE_NAMES, 0)
-    with _FactWriters(stage_dir) as writers:
-        for af in facts:
-            for table, rows in fact_rows(af).items():
-                counts[table] += writers.write(table, rows)
-        term_mentions = _term_columns(tokens.items(), idf)
-        counts["stg_term_mentions"] += writers.write_columns("stg_term_mentions", term_mentions)
-    return counts
 
 
 def _term_columns(
@@ -475,10 +470,13 @@ class TableWriter:
         return len(taken)
 
     def write_columns(self, columns: Mapping[str, list]) -> int:
-        """Rows given as one list per column, written now as a row group."""
-        if self._pending:  # rows taken earlier come first
-            self._write_group(self._pending)
-            self._pending = []
+        """Rows given as one list per column: a row group of their own, or with `rows_per_group`
+        gathered like the rows of `write`."""
+        if self._rows_per_group is not None:
+            return self.write(
+                dict(zip(columns, values, strict=True))
+                for values in zip(*columns.values(), strict=True)
+            )
         return self._write_frame(frame_of_columns(self.table, columns))
 
     def _write_group(self, rows: Iterable[dict]) -> int:

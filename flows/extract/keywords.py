@@ -19,7 +19,9 @@ from functools import lru_cache
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from scipy.sparse._sparsetools import csr_matvec  # private: the pinned scipy's CSR kernel
+
+# Private: scipy's CSR kernel at the version uv.lock pins; the floats are tested exactly.
+from scipy.sparse._sparsetools import csr_matvec
 
 from flows.records import Keyword
 from flows.vocabulary import word_set

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
@@ -10,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows import stages
+from flows.extract.keywords import content_words
 from flows.ingest import fingerprint
 from flows.stage_io import (
     frame,
@@ -229,34 +231,51 @@ def test_staging_frames_from_columns_take_exactly_the_tables_columns():
         frame_of_columns("stg_laws", {"article_id": ["a"], "title": ["《条例》"]})
 
 
-def test_table_writer_writes_columns_after_the_rows_it_was_given_before(tmp_path):
-    rows = [{"article_id": f"a{i}", "token_count": 1, "tokens": [str(i)]} for i in range(3)]
-    columns = {"article_id": ["a3"], "token_count": [1], "tokens": [["3"]]}
+def test_term_mentions_count_each_content_word_and_weigh_it_by_tf_idf(tmp_path):
+    source = write_sources(tmp_path / "src")
+    stage = tmp_path / "stage"
+    ingest_stage(source, stage, tmp_path / "q", CorpusState(), 1_000_000)
+    segment_stage(stage)
+    idf = run_idf([stage], CorpusState())
 
-    with TableWriter(tmp_path, "stg_tokens", rows_per_group=10) as writer:
+    extract_stage(stage, idf, 5, workers=2)
+
+    mentions = read_table(stage, "stg_term_mentions").to_dicts()
+    for row in read_table(stage, "stg_tokens").to_dicts():
+        counts = Counter(content_words(row["tokens"]))
+        found = [m for m in mentions if m["article_id"] == row["article_id"]]
+        assert list(counts.items()) == [(m["term"], m["tf"]) for m in found]
+        total = sum(counts.values())
+        assert [m["tf"] / total * idf[m["term"]] for m in found] == [m["tfidf"] for m in found]
+
+
+def test_table_writer_gathers_columns_into_row_groups_like_rows(tmp_path):
+    rows = [{"article_id": "a0", "token_count": 1, "tokens": ["0"]}]
+    columns = {"article_id": ["a1", "a2", "a3"], "token_count": [1, 1, 1], "tokens": [["1"]] * 3}
+
+    with TableWriter(tmp_path, "stg_tokens", rows_per_group=2) as writer:
         taken = [writer.write(rows), writer.write_columns(columns)]
 
-    assert [3, 1] == taken
+    parquet = pq.ParquetFile(table_path(tmp_path, "stg_tokens"))
+    assert [1, 3] == taken
+    assert [2, 2] == [parquet.metadata.row_group(i).num_rows for i in range(2)]
     assert ["a0", "a1", "a2", "a3"] == read_table(tmp_path, "stg_tokens")["article_id"].to_list()
 
 
-def test_term_mentions_count_each_content_word_and_weigh_it_by_tf_idf(tmp_path):
-    tokens = {"a": ["人大", "代表", "人大", "的", "2024"], "b": ["常委会"]}
-    idf = {"人大": 2.0, "代表": 3.0}
-
-    counts = stages.write_facts(tmp_path, [], tokens, idf)
-
-    assert 3 == counts["stg_term_mentions"]
-    assert [
-        {"article_id": "a", "term": "人大", "tf": 2, "tfidf": 2 / 3 * 2.0},
-        {"article_id": "a", "term": "代表", "tf": 1, "tfidf": 1 / 3 * 3.0},
-        {"article_id": "b", "term": "常委会", "tf": 1, "tfidf": 0.0},  # a term the IDF never saw
-    ] == read_table(tmp_path, "stg_term_mentions").to_dicts()
+@pytest.fixture
+def arrow_pool_restored():
+    """glibc's mmap threshold cannot be set back; Arrow's pool can, for the tests after this."""
+    before = pa.default_memory_pool()
+    yield
+    pa.set_memory_pool(before)
 
 
+@pytest.mark.usefixtures("arrow_pool_restored")
 def test_runs_allocate_arrow_buffers_with_malloc_so_freed_memory_goes_back():
     # Arrow's default pool (mimalloc) kept part of each batch's freed memory: about 9 MB more
     # per batch of 2,000 articles. Forked workers inherit the pool chosen here.
+    pa.set_memory_pool(pa.mimalloc_memory_pool())
+
     keep_memory_flat_across_batches()
     chunk = pa.array(range(100_000))
 
