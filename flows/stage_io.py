@@ -159,20 +159,18 @@ def keep_memory_flat_across_batches() -> None:
     Measured on 20,000 articles in ten batches (RSS of the flow's process after each load):
     with the defaults it grew about 9 MB a batch (885 -> 968 MB), while Python's objects, its
     own allocator and glibc's memory in use stayed flat. Two allocators kept freed memory:
-    - Arrow's default pool (mimalloc) keeps part of it even after `release_unused`. Its
-      system pool allocates with malloc instead: alone, this removed most of the growth.
+    - Arrow's default pool (mimalloc) keeps part of it even after `release_unused`. Arrow
+      allocates with malloc instead because `flows/__init__.py` sets ARROW_DEFAULT_MEMORY_POOL
+      before pyarrow is imported (the only way to reach its C++ code's allocations).
     - glibc raises its mmap threshold each time a large block is freed, so later large blocks
       (a batch's pickled results, a column's buffer) come from the heap and leave holes there.
-      A fixed threshold of 1 MiB (glibc starts at 128 KiB) serves every block of that size or
-      more with its own mapping, which goes back to the system when the block is freed.
-    With both, RSS stayed between 736 and 748 MB over the ten batches. Called by the flow
-    before its first stage, in its own process: forked workers inherit both settings; Dask
-    workers and spawned interpreters (the report) keep their defaults. glibc's setting cannot
-    be undone within a process.
+      This function fixes the threshold at 1 MiB (glibc starts at 128 KiB): every block of that
+      size or more gets its own mapping, which goes back to the system when the block is freed.
+    Either alone left RSS growing; with both it stayed between 736 and 748 MB over the ten
+    batches. Called by the flow before its first stage, in its own process: forked workers
+    inherit the setting; Dask workers and spawned interpreters (the report) keep glibc's
+    default. It cannot be undone within a process.
     """
-    import pyarrow as pa
-
-    pa.set_memory_pool(pa.system_memory_pool())
     if _glibc is not None:
         _glibc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)  # also stops the raising
 

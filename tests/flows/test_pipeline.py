@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 import pytest
 
 from flows.gates import GateFailed
@@ -42,16 +41,6 @@ def test_pipeline_loads_the_liaison_station_count_with_its_article(seed_copy, tm
     )
     expected = ("以实干向时代作答 凭实绩向人民交卷", "2024-02-04", "个", "代表联络站")
     assert expected in rows
-
-
-def test_a_run_allocates_arrow_buffers_with_malloc(seed_copy, tmp_path):
-    # Arrow's own pool (mimalloc) kept part of each batch's freed memory, so the flow's process
-    # grew batch by batch; the run switches Arrow to malloc before its first stage.
-    pa.set_memory_pool(pa.mimalloc_memory_pool())
-
-    renda_etl(source=str(seed_copy), warehouse=str(tmp_path / "w.duckdb"))
-
-    assert "system" == pa.default_memory_pool().backend_name
 
 
 def test_pipeline_accounts_for_every_file_and_records_the_run(seed_copy, tmp_path):
