@@ -166,7 +166,7 @@ def keep_memory_flat_across_batches() -> None:
       (a batch's pickled results, a column's buffer) come from the heap and leave holes there.
       This function fixes the threshold at 1 MiB (glibc starts at 128 KiB): every block of that
       size or more gets its own mapping, which goes back to the system when the block is freed.
-    Either alone left RSS growing; with both it stayed between 736 and 748 MB over the ten
+    Either alone left RSS growing; with both it stayed between 745 and 758 MB over the ten
     batches. Called by the flow before its first stage, in its own process: forked workers
     inherit the setting; Dask workers and spawned interpreters (the report) keep glibc's
     default. It cannot be undone within a process.

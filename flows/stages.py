@@ -285,10 +285,10 @@ def extract_stage(
     counts = dict.fromkeys(_FACT_TABLE_NAMES, 0)
     # Each fact table's column names travel with the IDF: workers never open DuckDB, where the
     # staging schemas are read.
-    columns = {table: list(staging_schemas()[table]) for table in _FACT_ROW_TABLES}
+    fact_columns = {table: list(staging_schemas()[table]) for table in _FACT_ROW_TABLES}
     with _FactWriters(stage_dir) as writers:
         # Shared values go to each worker once (inherited by a fork, scattered on Dask).
-        extracted = map_batches(_extract_batch, jobs, workers, shared=(idf, columns))
+        extracted = map_batches(_extract_batch, jobs, workers, shared=(idf, fact_columns))
         articles = row_count(stage_dir, "stg_articles")
         for _, tables in progress.track(extracted, "extract", articles, "articles", size=_first):
             for table, columns in tables.items():

@@ -115,12 +115,15 @@ def find_organization_spans(
     spans: set[tuple[int, int]] = set()
     org_ends: set[int] = set()  # filled as names are found: a later name may stop at one
     stops = _Stops(feature_ends, division_starts, org_ends, place_tokens)
-    # Most tokens end no name: only those that are a national body or end with a suffix are tried.
-    national = vocabulary.national
     for position, token in enumerate(tagged):
-        if token.text not in national and _longest_suffix(token.text) is None:
-            continue
-        span = _organization_ending_at(text, tagged, position, vocabulary, stops, place_starts)
+        if token.text in vocabulary.national:
+            span = token.start, token.end
+        elif (suffix := _longest_suffix(token.text)) is not None:
+            span = _name_ending_with(
+                text, tagged, position, suffix, vocabulary, stops, place_starts
+            )
+        else:
+            continue  # most tokens: neither a national body nor ending with a suffix
         if span is not None:
             spans.add(span)
             org_ends.add(span[1])
@@ -148,21 +151,19 @@ def _is_division_or_town(name: str) -> bool:
     return name in get_gazetteer().aliases or _TOWN_ENDING.search(name) is not None
 
 
-def _organization_ending_at(
+def _name_ending_with(
     text: str,
     tagged: list[Token],
     position: int,
+    suffix: str,
     vocabulary: _Vocabulary,
     stops: _Stops,
     place_starts: set[int],
 ) -> tuple[int, int] | None:
+    """The span of the organisation whose name ends with tagged[position] (which ends with
+    `suffix`), walking back over the words of its name; None when it names no particular body."""
     token = tagged[position]
-    if token.text in vocabulary.national:
-        return token.start, token.end
-    suffix = _longest_suffix(token.text)
-    if suffix is None or (
-        token.text in vocabulary.generic and token.text not in vocabulary.suffixes
-    ):
+    if token.text in vocabulary.generic and token.text not in vocabulary.suffixes:
         return None
     if suffix in vocabulary.dependent and token.start not in stops.org_ends:
         return None
