@@ -6,7 +6,9 @@ One invocation, one process tree, everything measured side by side on the same m
 2. the fixed start-up cost: the pipeline on a one-article corpus;
 3. the pipeline (`renda run` in a subprocess) on N synthetic articles into a fresh warehouse;
 4. the same run again with no file changed;
-5. the pipeline and the limit on 10x the corpus.
+5. the pipeline and the limit on 10x the corpus;
+6. N new articles (another seed) added to the 10x corpus and run into its warehouse: what a
+   scheduled run that finds a day's news costs once the warehouse is large.
 The last line printed is one JSON object (see `summary`). Absolute times depend on the machine
 and its load; the ratios are what to compare between runs.
 """
@@ -101,10 +103,16 @@ def run_benchmark(work: Path, articles: int, seed: int, scale: int) -> dict:
     large = _corpus(work, f"{scale}x", articles * scale, seed)
     big = _pipeline(work, f"{scale}x", large)
     big_limit = _limit(work / f"{scale}x" / "w.duckdb", workers)
-    return summary(articles, scale, workers, startup, first, rerun, big, small_limit, big_limit)
+    write_corpus(SAMPLES, large / "added", CorpusSpec(articles=articles, seed=seed + 1))
+    appended = _pipeline(work, f"{scale}x", large, fresh=False)
+    return summary(
+        articles, scale, workers, startup, first, rerun, big, small_limit, big_limit, appended
+    )
 
 
-def summary(articles, scale, workers, startup, first, rerun, big, small_limit, big_limit) -> dict:
+def summary(
+    articles, scale, workers, startup, first, rerun, big, small_limit, big_limit, appended
+) -> dict:
     """The JSON line. Throughputs leave the fixed start-up cost out (it is reported alone)."""
     chars, limit_seconds, small_tokens_match = small_limit
     big_chars, big_limit_seconds, big_tokens_match = big_limit
@@ -138,12 +146,17 @@ def summary(articles, scale, workers, startup, first, rerun, big, small_limit, b
         "scale10_marginal_time_ratio": round(
             _marginal(big, startup) / _marginal(first, startup), 2
         ),
+        # N new articles into the 10x warehouse against N into an empty one: 1.0 when a run
+        # costs what its new files cost, whatever the warehouse already holds.
+        "append_s": round(appended.seconds, 2),
+        "append_time_ratio": round(_marginal(appended, startup) / _marginal(first, startup), 2),
         "peak_rss_mb": round(first.peak_rss_mb),
         "peak_rss_mb_10x": round(big.peak_rss_mb),
         "scale10_rss_ratio": round(big.peak_rss_mb / first.peak_rss_mb, 2),
         "stages": first.stages,
         "stages_10x": big.stages,
         "stages_rerun": rerun.stages,
+        "stages_append": appended.stages,
     }
 
 

@@ -64,6 +64,7 @@ def split_stage(stage_dir: Path, max_articles: int, stored_paths: Mapping[str, s
     for table in SPLIT_BY_FILE:
         _split_by_file(stage_dir, table, batch_dirs, batch_of_file)
     article_ids = _split_articles(stage_dir, batch_dirs, batch_of_file)
+    _split_fingerprints(stage_dir, batch_dirs, article_ids)
     _split_duplicates(stage_dir, batch_dirs, plan, article_ids, stored_paths)
     release_freed_memory()
     return batch_dirs
@@ -113,6 +114,20 @@ def _split_articles(
         if index not in writers:  # only quarantined files: an empty table, as ingest writes it
             pq.write_table(source.schema_arrow.empty_table(), table_path(batch_dir, "stg_articles"))
     return article_ids
+
+
+def _split_fingerprints(
+    stage_dir: Path, batch_dirs: list[Path], article_ids: list[set[str]]
+) -> None:
+    """Each article's fingerprint goes with it; those recomputed for articles loaded earlier go
+    with the first batch, so the first load keeps them."""
+    fingerprints = read_table(stage_dir, "stg_fingerprints")
+    batch_of_article = {article: index for index, ids in enumerate(article_ids) for article in ids}
+    batch = fingerprints["article_id"].replace_strict(
+        batch_of_article, default=0, return_dtype=pl.Int64
+    )
+    for index, batch_dir in enumerate(batch_dirs):
+        fingerprints.filter(batch == index).write_parquet(table_path(batch_dir, "stg_fingerprints"))
 
 
 def _split_duplicates(

@@ -294,14 +294,17 @@ def suite_columns(definition: dict[str, Any], available: list[str]) -> list[str]
 
 
 def suite_parameters() -> dict[str, Any]:
-    """Reference data the suites check against: the unit catalogue in seeds/ and the official
-    division codes of the gazetteer, so a suite never holds a stale copy of either."""
+    """Reference data the suites check against: the unit catalogue in seeds/, the official
+    division codes of the gazetteer and the fingerprint method of this code, so a suite never
+    holds a stale copy of any."""
     from flows.extract.places import get_gazetteer
     from flows.extract.quantities import unit_catalogue
+    from flows.ingest.dedup import fingerprint_method
 
     return {
         "unit_catalogue": sorted(unit_catalogue()),
         "division_codes": sorted(get_gazetteer().divisions),
+        "fingerprint_methods": [fingerprint_method()],
     }
 
 

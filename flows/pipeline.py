@@ -71,7 +71,7 @@ from flows.warehouse import (
 
 IDF_FILE = "run_idf.parquet"  # in the run folder, beside the batches it was learnt from
 FILE_SUITES = ("stg_files",)  # the whole run, before it is split into batches
-ARTICLE_SUITES = ("stg_articles",)  # each batch
+ARTICLE_SUITES = ("stg_articles", "stg_fingerprints")  # each batch
 INGEST_SUITES = (*FILE_SUITES, *ARTICLE_SUITES)
 SEGMENT_SUITES = ("stg_tokens",)
 EXTRACT_SUITES = (
@@ -127,7 +127,9 @@ LOCK_RETRIES = {
 
 @task(name="ingest_articles", cache_policy=NO_CACHE, **LOCK_RETRIES)
 def ingest_articles(source: str, stage_dir: Path, settings: Settings) -> dict:
-    corpus = read_corpus_state(settings.live_warehouse_path, with_articles=True, with_terms=False)
+    corpus = read_corpus_state(
+        settings.live_warehouse_path, with_fingerprints=True, with_terms=False
+    )
     quarantine_dir = settings.warehouse_path.parent / "quarantine"
     counts = ingest_stage(
         source, stage_dir, quarantine_dir, corpus, settings.max_file_bytes, workers=settings.workers
@@ -157,7 +159,7 @@ def learn_idf(stage_dir: Path, batch_dirs: list[Path], settings: Settings) -> Pa
     run_files = frozenset().union(*(stage_cache.batch_paths(batch) for batch in batch_dirs))
     corpus = read_corpus_state(
         settings.live_warehouse_path,
-        with_articles=False,
+        with_fingerprints=False,
         with_terms=True,
         excluding_paths=run_files,
     )

@@ -32,6 +32,8 @@ _DUCKDB_TO_POLARS: dict[str, pl.DataType] = {
     "DATE": pl.Date(),
     "BOOLEAN": pl.Boolean(),
     "VARCHAR[]": pl.List(pl.String()),
+    "INTEGER[]": pl.List(pl.Int32()),
+    "UBIGINT[]": pl.List(pl.UInt64()),
     "TIMESTAMP WITH TIME ZONE": pl.Datetime(time_zone="UTC"),
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 from collections.abc import Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +32,9 @@ from flows.stage_io import (
 
 if TYPE_CHECKING:
     import polars as pl
+
+    from flows.ingest.dedup import Fingerprinted
+    from flows.warehouse import StoredFingerprints
 
 # Articles per task sent to a worker: large enough that pickling and scheduling stay small next to
 # the work, small enough that a few batches in flight hold little memory.
@@ -70,7 +74,7 @@ class CorpusState:
     """What the warehouse already holds that ingest and extract need to see."""
 
     ledger: dict[str, str] = field(default_factory=dict)  # path -> file_id last processed
-    articles: tuple[Article, ...] = ()  # loaded articles outside this batch, for deduplication
+    fingerprints: StoredFingerprints | None = None  # of loaded articles, for deduplication
     document_frequency: dict[str, int] = field(default_factory=dict)  # term -> articles with it
     document_count: int = 0
 
@@ -197,19 +201,46 @@ def _duplicates(
 ) -> list[DuplicateLink]:
     """Duplicate links over the whole corpus: this batch plus what earlier runs loaded.
 
-    Its index and the articles' text take about 10 MB per 1,000 articles and are thrown away:
-    the child process that builds them reads the staged batch itself.
+    Also stages the fingerprints the load keeps (stg_fingerprints). The search's index and the
+    batch's text take about 10 MB per 1,000 articles and are thrown away: the child process that
+    builds them reads the staged batch itself.
     """
-    return in_forked_process(_find_duplicates, stage_dir, corpus.articles, batch_paths, workers)
+    stored = corpus.fingerprints
+    return in_forked_process(_find_duplicates, stage_dir, stored, batch_paths, workers)
 
 
 def _find_duplicates(
-    stage_dir: Path, stored: Iterable[Article], batch_paths: set[str], workers: int | None
+    stage_dir: Path,
+    stored: StoredFingerprints | None,
+    batch_paths: set[str],
+    workers: int | None,
 ) -> list[DuplicateLink]:
-    from flows.ingest import find_duplicates
+    from flows.ingest import fingerprint_articles, link_duplicates
 
-    earlier = [article for article in stored if article.path not in batch_paths]
-    return find_duplicates([*earlier, *read_articles(stage_dir)], workers)
+    articles = read_articles(stage_dir)
+    bodies = {article.article_id: article.body for article in articles}
+    batch = fingerprint_articles(articles, workers)
+    del articles
+    earlier, recomputed = stored.read(batch_paths, workers) if stored else ([], [])
+    _write_fingerprints(stage_dir, [*batch, *recomputed])
+    with stored.bodies() if stored else nullcontext(bodies.__getitem__) as stored_body:
+
+        def body_of(article_id: str) -> str:
+            return bodies[article_id] if article_id in bodies else stored_body(article_id)
+
+        return link_duplicates([*earlier, *batch], body_of)
+
+
+def _write_fingerprints(stage_dir: Path, entries: list[Fingerprinted]) -> None:
+    """stg_fingerprints, written with pyarrow: polars' thread pool does not survive a fork."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from flows.ingest.dedup import fingerprint_columns
+
+    pq.write_table(
+        pa.table(fingerprint_columns(entries)), table_path(stage_dir, "stg_fingerprints")
+    )
 
 
 def _article_row(article: Article) -> dict:

@@ -22,7 +22,7 @@ import re
 import shutil
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,7 +36,9 @@ from flows.settings import get_settings
 from flows.stage_io import row_count, staging_schemas, table_path
 
 if TYPE_CHECKING:
-    from flows.records import Article
+    import pyarrow as pa
+
+    from flows.ingest.dedup import Fingerprinted
     from flows.stages import CorpusState
 
 SCHEMAS = ("raw", "staging", "core", "reporting", "ops")
@@ -277,6 +279,12 @@ def _replace_staging(
     return counts
 
 
+# Rows rebuilt with their article: deleted when its file is re-processed. An upsert_by_article
+# model may also stage rows for articles loaded earlier (recomputed fingerprints), which replace
+# those articles' rows.
+BY_ARTICLE = ("by_article", "upsert_by_article")
+
+
 def _delete_replaced_files(connection: duckdb.DuckDBPyConnection, sql_dir: Path) -> int:
     """Remove every core row that came from a file in this batch, so it can be rebuilt."""
     connection.execute(
@@ -285,7 +293,7 @@ def _delete_replaced_files(connection: duckdb.DuckDBPyConnection, sql_dir: Path)
         "where file_path in (select path from staging.stg_files)"
     )
     for model in core_models(sql_dir):
-        if model.materialized == "by_article":
+        if model.materialized in BY_ARTICLE:
             connection.execute(
                 f"delete from {model.qualified_name} "
                 "where article_sk in (select article_sk from replaced_articles)"
@@ -298,6 +306,10 @@ def _build_core(connection: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
         target = model.qualified_name
         if model.materialized == "replace_all":
             connection.execute(f"delete from {target}")
+        if model.materialized == "upsert_by_article":
+            connection.execute(
+                f"delete from {target} where article_sk in (select article_sk from ({model.body}))"
+            )
         if model.materialized == "append_new_keys":
             connection.execute(
                 f"insert into {target} by name select * from ({model.body}) as model "
@@ -431,14 +443,14 @@ def table_counts(warehouse: Path, sql_dir: Path) -> dict[str, int]:
 def read_corpus_state(
     warehouse: Path,
     *,
-    with_articles: bool,
+    with_fingerprints: bool,
     with_terms: bool,
     excluding_paths: frozenset[str] = frozenset(),
 ) -> CorpusState:
-    """What earlier runs loaded: the ledger, and on request article texts and term frequencies.
+    """What earlier runs loaded: the ledger, and on request fingerprints and term frequencies.
 
-    Article texts are read only when iterated (see `StoredArticles`): a run with no changed file
-    never compares anything, and reading every body ever loaded was most of a rerun's work.
+    Fingerprints are read only when asked (see `StoredFingerprints`): a run with no changed file
+    never compares anything.
     Term frequencies and the document count leave out the articles of `excluding_paths`: files
     the current batch re-processes, whose old rows the load is about to replace.
     """
@@ -454,7 +466,7 @@ def read_corpus_state(
                 "select path, file_id from raw.file_ledger where file_id is not null"
             ).fetchall()
         )
-        articles = StoredArticles(warehouse) if with_articles else ()
+        fingerprints = StoredFingerprints(warehouse) if with_fingerprints else None
         excluded = sorted(excluding_paths)
         frequency = (
             dict(connection.execute(_TERM_DOCUMENT_FREQUENCY, [excluded]).fetchall())
@@ -462,7 +474,7 @@ def read_corpus_state(
             else {}
         )
         documents = connection.execute(_DOCUMENT_COUNT, [excluded]).fetchone()[0]
-    return CorpusState(ledger, articles, frequency, documents)
+    return CorpusState(ledger, fingerprints, frequency, documents)
 
 
 def stored_article_files(warehouse: Path, article_ids: Iterable[str]) -> dict[str, str]:
@@ -482,29 +494,121 @@ def stored_article_files(warehouse: Path, article_ids: Iterable[str]) -> dict[st
         )
 
 
-class StoredArticles:
-    """The articles in a warehouse, read when iterated, a chunk of rows at a time."""
+class StoredFingerprints:
+    """What the duplicate search needs of the articles earlier runs loaded, read when asked.
 
-    CHUNK_ROWS = 2000
+    Fingerprints come from core.fct_article_fingerprints; an article without one made this
+    code's way (loaded before fingerprints were kept, or made another way) is fingerprinted
+    again from its body, and the result is handed back for the load to keep. Bodies are
+    otherwise read only one at a time, to verify a candidate pair (`body`).
+    """
+
+    BODIES_PER_READ = 2000
 
     def __init__(self, warehouse: Path) -> None:
         self.warehouse = warehouse
 
-    def __iter__(self) -> Iterator[Article]:
-        from flows.stages import article_from_row
+    def read(
+        self, excluding_paths: Iterable[str], workers: int | None = None
+    ) -> tuple[list[Fingerprinted], list[Fingerprinted]]:
+        """(every stored article outside `excluding_paths`, those fingerprinted just now)."""
+        import pyarrow.compute as pc
 
+        from flows.ingest.dedup import fingerprint_method
+
+        excluded = sorted(excluding_paths)
         with connect(self.warehouse, read_only=True) as connection:
-            cursor = connection.execute(_LOADED_ARTICLES)
-            names = [column[0] for column in cursor.description]
-            while rows := cursor.fetchmany(self.CHUNK_ROWS):
-                for row in rows:
-                    yield article_from_row(dict(zip(names, row, strict=True)))
+            if _has_table(connection, "core", "fct_article_fingerprints"):
+                query, parameters = _STORED_FINGERPRINTS, [fingerprint_method(), excluded]
+            else:  # a warehouse from before fingerprints were kept
+                query, parameters = _ARTICLES_TO_FINGERPRINT, [excluded]
+            rows = connection.sql(query, params=parameters).to_arrow_table().combine_chunks()
+            stored = pc.is_valid(rows["text_hash"])
+            found = _stored_entries(rows.filter(stored))
+            missing = rows.filter(pc.invert(stored))
+            computed = self._fingerprint_again(connection, missing, workers)
+        return [*found, *computed], computed
+
+    def _fingerprint_again(
+        self, connection: duckdb.DuckDBPyConnection, rows: pa.Table, workers: int | None
+    ) -> list[Fingerprinted]:
+        from flows.ingest.dedup import Fingerprinted, canonical_rank, fingerprint_bodies
+
+        computed: list[Fingerprinted] = []
+        for start in range(0, rows.num_rows, self.BODIES_PER_READ):
+            chunk = rows.slice(start, self.BODIES_PER_READ).to_pylist()
+            ids = [row["article_id"] for row in chunk]
+            bodies = dict(connection.execute(_BODIES, [ids]).fetchall())
+            fingerprints = fingerprint_bodies([bodies[article_id] for article_id in ids], workers)
+            computed += [
+                Fingerprinted(row["article_id"], canonical_rank(*_rank_columns(row)), fingerprint)
+                for row, fingerprint in zip(chunk, fingerprints, strict=True)
+            ]
+        return computed
+
+    @contextmanager
+    def bodies(self) -> Iterator[Callable[[str], str]]:
+        """`body(article_id)` of stored articles, on one connection for the whole search."""
+        with connect(self.warehouse, read_only=True) as connection:
+
+            def body(article_id: str) -> str:
+                found = connection.execute(_BODY, [article_id]).fetchone()
+                if found is None:
+                    raise WarehouseError(f"article {article_id} is not in {self.warehouse}")
+                return found[0]
+
+            yield body
 
 
-_LOADED_ARTICLES = """
-    select file_id, ordinal, body, body_original, title, subtitle, published_date,
-        source_name as source, authors, url, file_path as path
+def _stored_entries(rows: pa.Table) -> list[Fingerprinted]:
+    from flows.ingest.dedup import Fingerprinted, canonical_rank, fingerprints_from_columns
+
+    fingerprints = fingerprints_from_columns(
+        rows["text_hash"].combine_chunks(),
+        rows["paragraph_shingles"].combine_chunks(),
+        rows["band_keys"].combine_chunks(),
+    )
+    ranks = rows.select(list(_RANK_COLUMNS)).to_pylist()
+    return [
+        Fingerprinted(article_id, canonical_rank(*_rank_columns(rank)), fingerprint)
+        for article_id, rank, fingerprint in zip(
+            rows["article_id"].to_pylist(), ranks, fingerprints, strict=True
+        )
+    ]
+
+
+_RANK_COLUMNS = ("has_url", "published_date", "file_id", "ordinal", "file_path")
+
+
+def _rank_columns(row: dict) -> tuple:
+    return tuple(row[column] for column in _RANK_COLUMNS)
+
+
+# Stored articles with what their canonical rank needs; their fingerprint where this code's
+# method made it (else null: fingerprinted again from the body).
+_STORED_FINGERPRINTS = """
+    select articles.article_id, articles.url is not null as has_url, articles.published_date,
+        articles.file_id, articles.ordinal, articles.file_path,
+        fingerprints.text_hash, fingerprints.paragraph_shingles, fingerprints.band_keys
+    from core.dim_articles as articles
+    left join core.fct_article_fingerprints as fingerprints
+        on fingerprints.article_sk = articles.article_sk and fingerprints.method = ?
+    where articles.file_path not in (select unnest(?::varchar[]))
+"""
+
+_ARTICLES_TO_FINGERPRINT = """
+    select article_id, url is not null as has_url, published_date, file_id, ordinal, file_path,
+        null::varchar as text_hash, null::integer[] as paragraph_shingles,
+        null::ubigint[] as band_keys
     from core.dim_articles
+    where file_path not in (select unnest(?::varchar[]))
+"""
+
+_BODY = "select body from core.dim_articles where article_id = ?"
+
+_BODIES = """
+    select article_id, body from core.dim_articles
+    where article_id in (select unnest(?::varchar[]))
 """
 
 _TERM_DOCUMENT_FREQUENCY = """
@@ -529,8 +633,10 @@ def _rows(connection: duckdb.DuckDBPyConnection, query: str) -> list[dict]:
 
 
 def _has_table(connection: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    found = connection.execute(
+    # fetchall, not fetchone: DuckDB 2.0 refuses a relation query (`sql`) on a connection
+    # whose last result was not read to its end.
+    [(found,)] = connection.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
         [schema, name],
-    ).fetchone()[0]
+    ).fetchall()
     return bool(found)

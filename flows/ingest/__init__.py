@@ -4,12 +4,14 @@ Public API (what the flow calls):
 - discover_files(source) -> (root, paths): everything to account for, special files included.
 - fingerprint(path) -> sha256 of the raw bytes, for skipping unchanged files.
 - ingest_file(path, root, max_bytes=...) -> IngestOutcome: articles or a quarantine record.
-- find_duplicates(articles) -> DuplicateLink list (exact and near duplicates).
+- find_duplicates(articles) -> DuplicateLink list (exact and near duplicates), in two steps
+  when earlier runs' articles come as stored fingerprints: fingerprint_articles(articles) for
+  the new ones, then link_duplicates(new and stored fingerprints, body lookup).
 """
 
 from __future__ import annotations
 
-from flows.ingest.dedup import find_duplicates
+from flows.ingest.dedup import find_duplicates, fingerprint_articles, link_duplicates
 from flows.ingest.pipeline import IngestOutcome, ingest_file
 from flows.ingest.sources import QuarantineReason, discover_files, fingerprint
 
@@ -19,5 +21,7 @@ __all__ = [
     "discover_files",
     "find_duplicates",
     "fingerprint",
+    "fingerprint_articles",
     "ingest_file",
+    "link_duplicates",
 ]

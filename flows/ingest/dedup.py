@@ -9,11 +9,13 @@ contained in another with a Jaccard of only 0.44).
 
 Canonical choice, deterministic: an article that points to an original elsewhere (it carries
 a 原文链接 URL) is a copy and ranks after one that does not; then the earliest publish date
-(undated last); then the smallest (file_id, ordinal). Articles are visited in that order and each
-one that matches an earlier non-duplicate links to the match sharing the most text.
+(undated last); then the smallest (file_id, ordinal, path). Articles are visited in that order
+and each one that matches an earlier non-duplicate links to the match sharing the most text.
 
 Each article's fingerprint (its folded text's hash and its paragraphs' MinHash bands, most of the
-cost) is computed on every core; the search itself is one sequential pass in canonical order.
+cost) is computed once, on every core, and kept in the warehouse: a later run reads the stored
+fingerprints instead of every body ever loaded, and reads a stored body only to verify a
+candidate pair. The search itself is one sequential pass in canonical order.
 
 Cost stays linear in the corpus: only originals are indexed (a duplicate's paragraphs are already
 there), and a paragraph that already has SATURATED near-copies in the index is stock text shared
@@ -29,16 +31,20 @@ import re
 import unicodedata
 import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from flows.parallel import batched, map_batches
 from flows.records import Article, DuplicateLink
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 SHINGLE = 3
 NUM_PERM = 128
@@ -51,6 +57,9 @@ EVIDENCE_SHARE = 0.5  # of the smaller article's indexed paragraphs, before veri
 SATURATED = 32  # near-copies of one paragraph indexed at most; beyond, it is stock text
 NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 BODIES_PER_TASK = 64
+# A stored fingerprint made another way is computed again from its body. The method names the
+# parameters above; raise the revision when the folding, shingling or band mixing code changes.
+FINGERPRINT_REVISION = 1
 
 
 def find_duplicates(articles: Sequence[Article], workers: int | None = None) -> list[DuplicateLink]:
@@ -61,22 +70,72 @@ def find_duplicates(articles: Sequence[Article], workers: int | None = None) -> 
     # The flow passes the batch plus earlier articles, which may overlap: one entry per article.
     # article_id is a hash computed on access: compute it once per article here.
     unique = {article.article_id: article for article in articles}
-    ordered = sorted(unique.items(), key=lambda item: _canonical_rank(item[1]))
-    fingerprints = _fingerprints([article.body for _, article in ordered], workers)
-    digests = [fingerprint.digest for fingerprint in fingerprints]
-    paragraphs = _ParagraphBands.of(fingerprints)
-    shingles = _ShingleSets(unique)  # built only for articles with a strong candidate
+    entries = fingerprint_articles(list(unique.values()), workers)
+    return link_duplicates(entries, lambda article_id: unique[article_id].body)
+
+
+Rank = tuple[bool, bool, date, str, int, str]
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What the search needs of one article body. The warehouse keeps it
+    (core.fct_article_fingerprints), so a later run never reads or hashes that body again."""
+
+    digest: str  # of the folded text: exact copies share it
+    sizes: list[int]  # 3-grams of each paragraph long enough to index
+    band_keys: np.ndarray | None  # (that paragraph, band) -> a 64-bit key; None: no paragraph
+
+
+@dataclass(frozen=True)
+class Fingerprinted:
+    """An article as the duplicate search sees it: its id, canonical rank and fingerprint."""
+
+    article_id: str
+    rank: Rank  # `canonical_rank`
+    fingerprint: Fingerprint
+
+
+def canonical_rank(
+    has_url: bool, published: date | None, file_id: str, ordinal: int, path: str | None
+) -> Rank:
+    """Sort key of the canonical choice: originals before copies, earliest first; the path
+    last, so one file copied to two places ranks the same whatever order they are read in."""
+    return (has_url, published is None, published or date.max, file_id, ordinal, path or "")
+
+
+def fingerprint_articles(
+    articles: Sequence[Article], workers: int | None = None
+) -> list[Fingerprinted]:
+    """Every article with its fingerprint, in order, computed on `workers` processes."""
+    fingerprints = fingerprint_bodies([article.body for article in articles], workers)
+    return [
+        Fingerprinted(article.article_id, _canonical_rank(article), fingerprint)
+        for article, fingerprint in zip(articles, fingerprints, strict=True)
+    ]
+
+
+def link_duplicates(
+    entries: Iterable[Fingerprinted], body_of: Callable[[str], str]
+) -> list[DuplicateLink]:
+    """The search itself, over fingerprints; `body_of(article_id)` is read only for the few
+    articles a candidate pair must be verified on."""
+    unique = {entry.article_id: entry for entry in entries}
+    ordered = sorted(unique.values(), key=lambda entry: entry.rank)
+    digests = [entry.fingerprint.digest for entry in ordered]
+    paragraphs = _ParagraphBands.of([entry.fingerprint for entry in ordered])
+    shingles = _ShingleSets(body_of)  # built only for articles with a strong candidate
     index = _ParagraphIndex(paragraphs)
     links: list[DuplicateLink] = []
     canonical_by_hash: dict[str, str] = {}
-    for position, (article_id, _) in enumerate(ordered):
-        digest = digests[position]
+    for position, entry in enumerate(ordered):
+        article_id, digest = entry.article_id, digests[position]
         if digest in canonical_by_hash:
             links.append(DuplicateLink(article_id, canonical_by_hash[digest], "exact", 1.0))
             continue
         matches = index.matches(position)  # valid until the next add: used for both
         strong = index.strong_candidates(position, matches)
-        candidates = [ordered[original][0] for original in strong]
+        candidates = [ordered[original].article_id for original in strong]
         match = _best_original(article_id, candidates, shingles)
         if match is not None:
             original_id, score = match
@@ -87,27 +146,28 @@ def find_duplicates(articles: Sequence[Article], workers: int | None = None) -> 
     return links
 
 
-def _canonical_rank(article: Article) -> tuple[bool, bool, date, str, int]:
-    published = article.published_date
-    return (
+def _canonical_rank(article: Article) -> Rank:
+    return canonical_rank(
         article.url is not None,
-        published is None,
-        published or date.max,
+        article.published_date,
         article.file_id,
         article.ordinal,
+        article.path,
     )
 
 
-@dataclass(frozen=True)
-class _Fingerprint:
-    """What the search needs of one article body."""
+@lru_cache(maxsize=1)
+def fingerprint_method() -> str:
+    """How fingerprints are made, as stored beside them (core.fct_article_fingerprints.method)."""
+    rows = _band_ranges()[0][1] - _band_ranges()[0][0]
+    return (
+        f"paragraph-minhash/r{FINGERPRINT_REVISION}: {SHINGLE}-grams of paragraphs of "
+        f"{MIN_PARAGRAPH_SHINGLES}+, {NUM_PERM} permutations (seed {MINHASH_SEED}), "
+        f"{len(_band_ranges())} bands of {rows}"
+    )
 
-    digest: str  # of the folded text: exact copies share it
-    sizes: list[int]  # 3-grams of each paragraph long enough to index
-    band_keys: np.ndarray | None  # (that paragraph, band) -> a 64-bit key; None: no paragraph
 
-
-def _fingerprints(bodies: list[str], workers: int | None) -> list[_Fingerprint]:
+def fingerprint_bodies(bodies: list[str], workers: int | None = None) -> list[Fingerprint]:
     """Fingerprints of `bodies`, in order; a handful of bodies is not worth a process pool."""
     if len(bodies) < 2 * BODIES_PER_TASK:
         workers = 1
@@ -115,14 +175,14 @@ def _fingerprints(bodies: list[str], workers: int | None) -> list[_Fingerprint]:
     return [fingerprint for batch in batches for fingerprint in batch]
 
 
-def _fingerprint_batch(bodies: list[str]) -> list[_Fingerprint]:
+def _fingerprint_batch(bodies: list[str]) -> list[Fingerprint]:
     return [_fingerprint(body) for body in bodies]
 
 
-def _fingerprint(body: str) -> _Fingerprint:
+def _fingerprint(body: str) -> Fingerprint:
     paragraphs = _paragraph_shingles(body)
     keys = _band_keys([_minhash(shingles) for shingles in paragraphs]) if paragraphs else None
-    return _Fingerprint(_text_hash(body), [len(shingles) for shingles in paragraphs], keys)
+    return Fingerprint(_text_hash(body), [len(shingles) for shingles in paragraphs], keys)
 
 
 def _fold(text: str) -> str:
@@ -140,12 +200,12 @@ class _ShingleSets(dict[str, frozenset[str]]):
     gigabytes on a large corpus for sets nobody reads.
     """
 
-    def __init__(self, articles: dict[str, Article]) -> None:
+    def __init__(self, body_of: Callable[[str], str]) -> None:
         super().__init__()
-        self._articles = articles
+        self._body_of = body_of
 
     def __missing__(self, article_id: str) -> frozenset[str]:
-        shingles = self[article_id] = _shingles(self._articles[article_id].body)
+        shingles = self[article_id] = _shingles(self._body_of(article_id))
         return shingles
 
 
@@ -205,7 +265,7 @@ class _ParagraphBands:
     group: np.ndarray  # (paragraph, band) -> number of the distinct band value in that band
 
     @classmethod
-    def of(cls, fingerprints: Sequence[_Fingerprint]) -> _ParagraphBands:
+    def of(cls, fingerprints: Sequence[Fingerprint]) -> _ParagraphBands:
         first, sizes, keys = [0], [], []
         for fingerprint in fingerprints:
             sizes.extend(fingerprint.sizes)
@@ -319,3 +379,44 @@ def _best_original(
         if score >= NEAR_CONTAINMENT and (best is None or shared > best[0]):
             best = (shared, original_id, score)
     return (best[1], best[2]) if best else None
+
+
+# --- the stored form (staging.stg_fingerprints, core.fct_article_fingerprints) --------------
+
+
+def fingerprint_columns(entries: Sequence[Fingerprinted]) -> dict[str, pa.Array]:
+    """stg_fingerprints' columns, as Arrow arrays. A row's band keys are its paragraphs' keys one
+    after another, a band at a time; an article with no paragraph to index has none."""
+    import pyarrow as pa
+
+    keys = [entry.fingerprint.band_keys for entry in entries]
+    counts = [0 if article_keys is None else article_keys.size for article_keys in keys]
+    values = [article_keys.ravel() for article_keys in keys if article_keys is not None]
+    return {
+        "article_id": pa.array([entry.article_id for entry in entries], pa.string()),
+        "method": pa.array([fingerprint_method()] * len(entries), pa.string()),
+        "text_hash": pa.array([entry.fingerprint.digest for entry in entries], pa.string()),
+        "paragraph_shingles": pa.array(
+            [entry.fingerprint.sizes for entry in entries], pa.list_(pa.int32())
+        ),
+        "band_keys": pa.ListArray.from_arrays(
+            pa.array(np.concatenate([[0], np.cumsum(counts)]), pa.int32()),
+            pa.array(np.concatenate(values) if values else [], pa.uint64()),
+        ),
+    }
+
+
+def fingerprints_from_columns(
+    text_hash: pa.Array, paragraph_shingles: pa.ListArray, band_keys: pa.ListArray
+) -> list[Fingerprint]:
+    """The fingerprints `fingerprint_columns` stored, back as the search reads them."""
+    bands = len(_band_ranges())
+    offsets = band_keys.offsets.to_numpy()
+    values = band_keys.values.to_numpy()
+    fingerprints = []
+    for row, (digest, sizes) in enumerate(
+        zip(text_hash.to_pylist(), paragraph_shingles.to_pylist(), strict=True)
+    ):
+        keys = values[offsets[row] : offsets[row + 1]].reshape(-1, bands)
+        fingerprints.append(Fingerprint(digest, sizes, keys if sizes else None))
+    return fingerprints

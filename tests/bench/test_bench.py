@@ -71,12 +71,16 @@ def test_summary_has_every_key_the_tracker_asks_for():
     run = PipelineRun(seconds=30.0, peak_rss_mb=500.0, stages={"segment_articles": 1.0})
     startup = PipelineRun(seconds=10.0, peak_rss_mb=400.0)
     big = PipelineRun(seconds=210.0, peak_rss_mb=550.0)
+    appended = PipelineRun(seconds=50.0, peak_rss_mb=560.0)
 
-    result = summary(100, 10, 2, startup, run, startup, big, (1000, 0.5, True), (10000, 5.0, False))
+    result = summary(
+        100, 10, 2, startup, run, startup, big, (1000, 0.5, True), (10000, 5.0, False), appended
+    )
 
     assert REQUIRED_KEYS <= set(result)
     assert 0.0 == result["rerun_fraction"]  # a rerun no slower than start-up did no work
     assert 7.0 == result["scale10_time_ratio"]
+    assert 2.0 == result["append_time_ratio"]  # 40 s of work for what took 20 s on its own
     assert result["tokens_match_limit"] is False  # one corpus cut differently is one too many
 
 
@@ -94,6 +98,7 @@ def test_bench_prints_its_json_last_on_a_tiny_corpus(tmp_path):
 
     result = json.loads(completed.stdout.strip().splitlines()[-1])
     assert REQUIRED_KEYS <= set(result)
+    assert {"append_time_ratio", "stages_append"} <= set(result)
     assert 3 == result["articles"]
     assert {"ingest_articles", "segment_articles", "extract_facts"} <= set(result["stages"])
 

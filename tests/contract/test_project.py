@@ -38,7 +38,7 @@ def test_sql_object_is_named_after_its_file_with_its_layer_prefix(obj):
 
 @pytest.mark.parametrize("obj", [o for o in OBJECTS if o.schema == "core"], ids=lambda o: o.name)
 def test_core_models_follow_import_ctes_then_final(obj):
-    assert obj.materialized in {"append_new_keys", "by_article", "replace_all"}
+    assert obj.materialized in {"append_new_keys", "by_article", "upsert_by_article", "replace_all"}
     assert re.search(r"select \* from final\s*$", obj.body)
     assert obj.header.get("unique_key")
 

@@ -48,6 +48,10 @@ FAULTS = {
         f"update core.fct_quantities set start_offset = start_offset + 1 "
         f"where quantity_sk = {SOME_QUANTITY}"
     ),
+    "assert_articles_have_fingerprints": (
+        "delete from core.fct_article_fingerprints where article_sk = "
+        "(select sk(article_id) from staging.stg_articles order by article_id limit 1)"
+    ),
     "assert_files_accounted_once": (
         "delete from raw.file_ledger where path = (select min(path) from staging.stg_files)"
     ),

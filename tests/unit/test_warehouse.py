@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from datetime import date
 from pathlib import Path
@@ -9,14 +10,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from flows.ingest.dedup import fingerprint_articles
 from flows.records import Article
 from flows.settings import PROJECT_ROOT
 from flows.stage_io import write_table
-from flows.stages import _article_row
+from flows.stages import _article_row, _write_fingerprints
 from flows.warehouse import (
     BatchTooLargeForMemory,
     CheckFailed,
     RunInfo,
+    StoredFingerprints,
     WarehouseLocked,
     catalog,
     connect,
@@ -32,17 +35,20 @@ RUN = RunInfo(run_id="run-1", extractor_version="test")
 BODY = "本市建成代表联络站12个，收集意见建议300余条。"
 
 
+STAGED_ARTICLE = Article(
+    file_id="f1",
+    ordinal=0,
+    body=BODY,
+    body_original=BODY,
+    title="标题",
+    published_date=date(2024, 3, 1),
+    source="某报",
+    path="a.txt",
+)
+
+
 def stage_batch(stage_dir: Path, *, quantity_end: int = 17, path: str = "a.txt") -> None:
-    article = Article(
-        file_id="f1",
-        ordinal=0,
-        body=BODY,
-        body_original=BODY,
-        title="标题",
-        published_date=date(2024, 3, 1),
-        source="某报",
-        path=path,
-    )
+    article = dataclasses.replace(STAGED_ARTICLE, path=path)
     write_table(
         stage_dir,
         "stg_files",
@@ -59,6 +65,7 @@ def stage_batch(stage_dir: Path, *, quantity_end: int = 17, path: str = "a.txt")
         ],
     )
     write_table(stage_dir, "stg_articles", [_article_row(article)])
+    _write_fingerprints(stage_dir, fingerprint_articles([article], workers=1))
     write_table(
         stage_dir,
         "stg_tokens",
@@ -237,17 +244,67 @@ def test_reconciliation_notices_rows_that_did_not_land(tmp_path):
             _reconcile(connection, SQL_DIR)
 
 
-def test_read_corpus_state_reads_article_texts_only_when_iterated(tmp_path):
+def test_read_corpus_state_reads_fingerprints_only_when_asked(tmp_path):
     stage_batch(tmp_path / "stage")
     load_batch(tmp_path / "w.duckdb", SQL_DIR, tmp_path / "stage", RUN)
 
-    corpus = read_corpus_state(tmp_path / "w.duckdb", with_articles=True, with_terms=False)
+    corpus = read_corpus_state(tmp_path / "w.duckdb", with_fingerprints=True, with_terms=False)
     (tmp_path / "w.duckdb").rename(tmp_path / "moved.duckdb")  # nothing was read yet: no error
-    corpus.articles.warehouse = tmp_path / "moved.duckdb"
+    corpus.fingerprints.warehouse = tmp_path / "moved.duckdb"
 
-    [article] = list(corpus.articles)
-    assert (BODY, "a.txt", date(2024, 3, 1)) == (article.body, article.path, article.published_date)
+    [entry], recomputed = corpus.fingerprints.read(excluding_paths=[])
+    [made] = fingerprint_articles([STAGED_ARTICLE], workers=1)
+    assert (made.article_id, made.rank, made.fingerprint.digest, []) == (
+        entry.article_id,
+        entry.rank,
+        entry.fingerprint.digest,
+        recomputed,  # the load kept the fingerprint: no body was read
+    )
+    assert made.fingerprint.sizes == entry.fingerprint.sizes
     assert {"a.txt": "f1"} == corpus.ledger
+
+
+def test_stored_fingerprints_leave_out_the_files_a_run_replaces(tmp_path):
+    stage_batch(tmp_path / "stage")
+    load_batch(tmp_path / "w.duckdb", SQL_DIR, tmp_path / "stage", RUN)
+
+    assert ([], []) == StoredFingerprints(tmp_path / "w.duckdb").read(excluding_paths=["a.txt"])
+
+
+@pytest.mark.parametrize(
+    "make_old",
+    [
+        "delete from core.fct_article_fingerprints",  # loaded before fingerprints were kept
+        "update core.fct_article_fingerprints set method = 'an older method'",
+    ],
+)
+def test_a_missing_or_outdated_fingerprint_is_made_again_from_the_body(tmp_path, make_old):
+    stage_batch(tmp_path / "stage")
+    load_batch(tmp_path / "w.duckdb", SQL_DIR, tmp_path / "stage", RUN)
+    with connect(tmp_path / "w.duckdb") as connection:
+        connection.execute(make_old)
+
+    [entry], [recomputed] = StoredFingerprints(tmp_path / "w.duckdb").read(excluding_paths=[])
+
+    [made] = fingerprint_articles([STAGED_ARTICLE], workers=1)
+    assert entry is recomputed
+    assert (made.article_id, made.rank, made.fingerprint.digest) == (
+        entry.article_id,
+        entry.rank,
+        entry.fingerprint.digest,
+    )
+
+
+def test_stored_bodies_are_read_one_by_one_and_a_missing_one_is_an_error(tmp_path):
+    from flows.warehouse import WarehouseError
+
+    stage_batch(tmp_path / "stage")
+    load_batch(tmp_path / "w.duckdb", SQL_DIR, tmp_path / "stage", RUN)
+
+    with StoredFingerprints(tmp_path / "w.duckdb").bodies() as body:
+        assert BODY == body(STAGED_ARTICLE.article_id)
+        with pytest.raises(WarehouseError, match="not-an-article is not in"):
+            body("not-an-article")
 
 
 def test_every_warehouse_connection_keeps_to_the_memory_limit(tmp_path, settings_env):

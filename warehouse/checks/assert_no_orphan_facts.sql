@@ -17,6 +17,8 @@ with fact_articles as (
     union all select 'fct_meetings', article_sk, meeting_sk from core.fct_meetings
     union all select 'fct_dated_events', article_sk, dated_event_sk from core.fct_dated_events
     union all select 'fct_topics', article_sk, topic_assignment_sk from core.fct_topics
+    union all select 'fct_article_fingerprints', article_sk, article_sk
+        from core.fct_article_fingerprints
     union all select 'fct_article_duplicates', article_sk, article_sk from core.fct_article_duplicates
     union all select 'fct_article_duplicates', canonical_article_sk, article_sk
         from core.fct_article_duplicates

@@ -2,7 +2,7 @@
 -- purpose: audit; returns surrogate keys that occur more than once in their table
 -- grain: one row per duplicated key
 -- keys: (table_name, key)
--- upstreams: core.dim_*, core.fct_*, staging.stg_articles
+-- upstreams: core.dim_*, core.fct_*, staging.stg_articles, staging.stg_fingerprints
 -- materialized: check
 -- catches: a re-run that appended instead of replacing, or two mentions hashed to one key
 -- scope: dimensions whole; article and fact rows of this batch's articles only. Rows of other
@@ -13,6 +13,11 @@
 
 with batch_articles as (
     select sk(article_id) as article_sk from staging.stg_articles
+),
+
+-- the batch's articles and the earlier ones whose fingerprints it recomputed
+fingerprinted as (
+    select sk(article_id) as article_sk from staging.stg_fingerprints
 ),
 
 keys as (
@@ -47,6 +52,8 @@ keys as (
     union all select 'fct_topics', topic_assignment_sk
         from core.fct_topics semi join batch_articles using (article_sk)
     union all select 'fct_article_duplicates', article_sk from core.fct_article_duplicates
+    union all select 'fct_article_fingerprints', article_sk
+        from core.fct_article_fingerprints semi join fingerprinted using (article_sk)
 ),
 
 final as (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import date
 
@@ -128,11 +129,11 @@ def test_paragraph_index_finds_what_datasketch_lsh_finds() -> None:
     from flows.ingest.dedup import (
         NUM_PERM,
         PARAGRAPH_THRESHOLD,
-        _fingerprints,
         _minhash,
         _paragraph_shingles,
         _ParagraphBands,
         _ParagraphIndex,
+        fingerprint_bodies,
     )
 
     rng = random.Random(5)
@@ -142,7 +143,7 @@ def test_paragraph_index_finds_what_datasketch_lsh_finds() -> None:
         for _ in range(rng.randrange(8)):
             text[rng.randrange(len(text))] = rng.choice("的了在是我有和人这中大为上个国")
         bodies.append("".join(text))
-    index = _ParagraphIndex(_ParagraphBands.of(_fingerprints(bodies, workers=1)))
+    index = _ParagraphIndex(_ParagraphBands.of(fingerprint_bodies(bodies, workers=1)))
     matched = 0
     reference = MinHashLSH(threshold=PARAGRAPH_THRESHOLD, num_perm=NUM_PERM)
     for position, body in enumerate(bodies):
@@ -154,3 +155,58 @@ def test_paragraph_index_finds_what_datasketch_lsh_finds() -> None:
         index.add(position, [found])
         reference.insert(position, minhash)  # one paragraph per body: paragraph = position
     assert matched >= 60  # most bodies have earlier near copies: the comparison is not vacuous
+
+
+def _stories_copies_and_reprints() -> list[Article]:
+    stories = [_article(f"s{number:03d}", f"{OTHER}\n{_story(number)}") for number in range(40)]
+    copies = [_article(f"c{number:03d}", stories[number].body) for number in range(0, 40, 7)]
+    reprints = [
+        _article(f"r{number:03d}", stories[number].body + "\n（本文转载自其他网站）")
+        for number in range(3, 40, 11)
+    ]
+    short = _article("brief", "短讯")  # no paragraph long enough to index: no band keys at all
+    return [*stories, *copies, *reprints, short]
+
+
+def test_stored_fingerprints_link_as_the_bodies_they_were_made_from() -> None:
+    # A later run reads fingerprints back from the warehouse instead of hashing every body again:
+    # what it reads back must find exactly the links the bodies find.
+    import pyarrow as pa
+
+    from flows.ingest.dedup import (
+        fingerprint_articles,
+        fingerprint_columns,
+        fingerprints_from_columns,
+        link_duplicates,
+    )
+
+    articles = _stories_copies_and_reprints()
+    made = fingerprint_articles(articles, workers=1)
+    table = pa.table(fingerprint_columns(made))  # the staged table, as the load reads it
+    read_back = fingerprints_from_columns(
+        table["text_hash"].combine_chunks(),
+        table["paragraph_shingles"].combine_chunks(),
+        table["band_keys"].combine_chunks(),
+    )
+    stored = [
+        dataclasses.replace(entry, fingerprint=fp)
+        for entry, fp in zip(made, read_back, strict=True)
+    ]
+    bodies = {article.article_id: article.body for article in articles}
+
+    links = link_duplicates(stored, bodies.__getitem__)
+
+    assert len(links) == 10  # 6 copies and 4 reprints
+    assert find_duplicates(articles) == links
+    assert read_back[-1].band_keys is None and read_back[-1].sizes == []
+
+
+def test_one_file_copied_to_two_places_has_one_canonical_path_whatever_the_order() -> None:
+    body = "\n".join(PARAGRAPHS)
+    first = Article(file_id="f", ordinal=0, body=body, body_original=body, path="a/x.txt")
+    second = dataclasses.replace(first, path="b/x.txt")
+
+    [link] = find_duplicates([second, first])
+
+    assert (second.article_id, first.article_id) == (link.article_id, link.canonical_article_id)
+    assert [link] == find_duplicates([first, second])
