@@ -9,7 +9,7 @@ import pytest
 
 from flows.gates import GateFailed
 from flows.pipeline import renda_etl
-from flows.settings import PROJECT_ROOT
+from flows.settings import PROJECT_ROOT, Settings
 from flows.warehouse import table_counts
 from tests.conftest import suites_with_quantity_cap
 
@@ -80,6 +80,40 @@ def test_changed_file_replaces_its_old_rows(seed_copy, tmp_path):
 
     assert 1 == summary.stage_counts["ingest"]["files_loaded"]
     assert first == data_counts(warehouse)  # same content once normalised: same facts
+
+
+@pytest.mark.parametrize("loaded_before_fingerprints_were_kept", [False, True])
+def test_a_reprint_arriving_later_is_linked_to_the_story_loaded_before(
+    seed_copy, tmp_path, loaded_before_fingerprints_were_kept
+):
+    # The reprint (it carries a 原文链接) of a newspaper story comes a run after the story: the
+    # search finds the story from its stored fingerprint, or from its body if it has none.
+    warehouse = tmp_path / "w.duckdb"
+    reprint = seed_copy / "000_54f3899849c6cafd.txt"
+    held_back = reprint.rename(tmp_path / reprint.name)
+    renda_etl(source=str(seed_copy), warehouse=str(warehouse))
+    if loaded_before_fingerprints_were_kept:
+        live = Settings(warehouse_path=warehouse).live_warehouse_path
+        with duckdb.connect(str(live)) as connection:
+            connection.execute("drop table core.fct_article_fingerprints")
+    held_back.rename(reprint)
+
+    renda_etl(source=str(seed_copy), warehouse=str(warehouse))
+
+    links = query(
+        warehouse,
+        "select duplicate.file_path, canonical.file_path from core.fct_article_duplicates "
+        "join core.dim_articles as duplicate using (article_sk) "
+        "join core.dim_articles as canonical on canonical.article_sk = canonical_article_sk",
+    )
+    assert [(reprint.name, "001_4ca2f901b2fa3bdc.txt")] == links
+    # every article keeps its fingerprint, those loaded before included: none is made again
+    [(articles, fingerprinted)] = query(
+        warehouse,
+        "select count(*), count(fingerprints.article_sk) from core.dim_articles "
+        "left join core.fct_article_fingerprints as fingerprints using (article_sk)",
+    )
+    assert articles == fingerprinted > 1
 
 
 def test_gate_failure_publishes_nothing_and_carries_the_result(seed_copy, tmp_path, settings_env):
