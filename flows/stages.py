@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import shutil
 from collections.abc import Iterable, Mapping
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -221,9 +220,12 @@ def _find_duplicates(
     bodies = {article.article_id: article.body for article in articles}
     batch = fingerprint_articles(articles, workers)
     del articles
-    earlier, recomputed = stored.read(batch_paths, workers) if stored else ([], [])
+    if stored is None:  # nothing loaded yet
+        _write_fingerprints(stage_dir, batch)
+        return link_duplicates(batch, bodies.__getitem__)
+    earlier, recomputed = stored.read(batch_paths, workers)
     _write_fingerprints(stage_dir, [*batch, *recomputed])
-    with stored.bodies() if stored else nullcontext(bodies.__getitem__) as stored_body:
+    with stored.bodies() as stored_body:
 
         def body_of(article_id: str) -> str:
             return bodies[article_id] if article_id in bodies else stored_body(article_id)

@@ -523,22 +523,23 @@ class StoredFingerprints:
             else:  # a warehouse from before fingerprints were kept
                 query, parameters = _ARTICLES_TO_FINGERPRINT, [excluded]
             rows = connection.sql(query, params=parameters).to_arrow_table().combine_chunks()
-            stored = pc.is_valid(rows["text_hash"])
-            found = _stored_entries(rows.filter(stored))
-            missing = rows.filter(pc.invert(stored))
-            computed = self._fingerprint_again(connection, missing, workers)
+        stored = pc.is_valid(rows["text_hash"])
+        found = _stored_entries(rows.filter(stored))
+        computed = self._fingerprint_again(rows.filter(pc.invert(stored)), workers)
         return [*found, *computed], computed
 
-    def _fingerprint_again(
-        self, connection: duckdb.DuckDBPyConnection, rows: pa.Table, workers: int | None
-    ) -> list[Fingerprinted]:
+    def _fingerprint_again(self, rows: pa.Table, workers: int | None) -> list[Fingerprinted]:
+        """Fingerprints of these articles from their bodies, a chunk of bodies at a time (a
+        warehouse from before fingerprints were kept has them all to do). The connection is
+        closed before fingerprinting forks its worker processes."""
         from flows.ingest.dedup import Fingerprinted, canonical_rank, fingerprint_bodies
 
         computed: list[Fingerprinted] = []
         for start in range(0, rows.num_rows, self.BODIES_PER_READ):
             chunk = rows.slice(start, self.BODIES_PER_READ).to_pylist()
             ids = [row["article_id"] for row in chunk]
-            bodies = dict(connection.execute(_BODIES, [ids]).fetchall())
+            with connect(self.warehouse, read_only=True) as connection:
+                bodies = dict(connection.execute(_BODIES, [ids]).fetchall())
             fingerprints = fingerprint_bodies([bodies[article_id] for article_id in ids], workers)
             computed += [
                 Fingerprinted(row["article_id"], canonical_rank(*_rank_columns(row)), fingerprint)
