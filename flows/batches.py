@@ -41,7 +41,7 @@ def plan_batches(file_articles: Iterable[tuple[str, int]], max_articles: int) ->
     batches: list[list[str]] = [[]]
     articles = 0
     for path, count in file_articles:
-        if articles and articles + count > max_articles:
+        if articles and count and articles + count > max_articles:
             batches.append([])
             articles = 0
         batches[-1].append(path)

@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 FILES_PER_BATCH = 16
 ARTICLES_PER_BATCH = 32
 ROWS_PER_GROUP = 256
+# Fingerprints of earlier articles, made again from their bodies (a warehouse from before they
+# were kept, or a changed method), that one run's load keeps; see `_kept`.
+RECOMPUTED_KEPT_PER_RUN = 10_000
 
 FACT_TABLES = {
     "quantities": "stg_quantities",
@@ -224,13 +227,23 @@ def _find_duplicates(
         _write_fingerprints(stage_dir, batch)
         return link_duplicates(batch, bodies.__getitem__)
     earlier, recomputed = stored.read(batch_paths, workers)
-    _write_fingerprints(stage_dir, [*batch, *recomputed])
+    _write_fingerprints(stage_dir, [*batch, *_kept(recomputed, batch)])
     with stored.bodies() as stored_body:
 
         def body_of(article_id: str) -> str:
             return bodies[article_id] if article_id in bodies else stored_body(article_id)
 
         return link_duplicates([*earlier, *batch], body_of)
+
+
+def _kept(recomputed: list[Fingerprinted], batch: list[Fingerprinted]) -> list[Fingerprinted]:
+    """The recomputed fingerprints of earlier articles this run's load keeps.
+
+    They ride with the first batch's load, one transaction that cannot spill to disk: at most
+    RECOMPUTED_KEPT_PER_RUN of them (about 2 KB each), the rest made again and kept by later
+    runs. A run without new articles keeps none: it loads without the articles' gate.
+    """
+    return recomputed[:RECOMPUTED_KEPT_PER_RUN] if batch else []
 
 
 def _write_fingerprints(stage_dir: Path, entries: list[Fingerprinted]) -> None:

@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from importlib import metadata
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -159,11 +160,14 @@ def _canonical_rank(article: Article) -> Rank:
 @lru_cache(maxsize=1)
 def fingerprint_method() -> str:
     """How fingerprints are made, as stored beside them (core.fct_article_fingerprints.method)."""
+    # NFKC folding follows Python's Unicode tables and the permutations are datasketch's: an
+    # upgrade of either can change a fingerprint, so both are part of the name.
     rows = _band_ranges()[0][1] - _band_ranges()[0][0]
     return (
         f"paragraph-minhash/r{FINGERPRINT_REVISION}: {SHINGLE}-grams of paragraphs of "
         f"{MIN_PARAGRAPH_SHINGLES}+, {NUM_PERM} permutations (seed {MINHASH_SEED}), "
-        f"{len(_band_ranges())} bands of {rows}"
+        f"{len(_band_ranges())} bands of {rows}; unicode {unicodedata.unidata_version}, "
+        f"datasketch {metadata.version('datasketch')}"
     )
 
 
@@ -391,8 +395,8 @@ def _best_original(
 
 
 def fingerprint_columns(entries: Sequence[Fingerprinted]) -> dict[str, pa.Array]:
-    """stg_fingerprints' columns, as Arrow arrays. A row's band keys are its paragraphs' keys one
-    after another, a band at a time; an article with no paragraph to index has none."""
+    """stg_fingerprints' columns, as Arrow arrays. A row's band keys go paragraph by paragraph,
+    each paragraph's keys in band order; an article with no paragraph to index has none."""
     import pyarrow as pa
 
     keys = [entry.fingerprint.band_keys for entry in entries]

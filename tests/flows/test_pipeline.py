@@ -10,7 +10,7 @@ import pytest
 from flows.gates import GateFailed
 from flows.pipeline import renda_etl
 from flows.settings import PROJECT_ROOT, Settings
-from flows.warehouse import table_counts
+from flows.warehouse import StoredFingerprints, table_counts
 from tests.conftest import suites_with_quantity_cap
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
@@ -84,7 +84,7 @@ def test_changed_file_replaces_its_old_rows(seed_copy, tmp_path):
 
 @pytest.mark.parametrize("loaded_before_fingerprints_were_kept", [False, True])
 def test_a_reprint_arriving_later_is_linked_to_the_story_loaded_before(
-    seed_copy, tmp_path, loaded_before_fingerprints_were_kept
+    seed_copy, tmp_path, monkeypatch, loaded_before_fingerprints_were_kept
 ):
     # The reprint (it carries a 原文链接) of a newspaper story comes a run after the story: the
     # search finds the story from its stored fingerprint, or from its body if it has none.
@@ -96,6 +96,8 @@ def test_a_reprint_arriving_later_is_linked_to_the_story_loaded_before(
         live = Settings(warehouse_path=warehouse).live_warehouse_path
         with duckdb.connect(str(live)) as connection:
             connection.execute("drop table core.fct_article_fingerprints")
+    else:  # the stored fingerprints serve: none is made again (the search's process inherits this)
+        monkeypatch.setattr(StoredFingerprints, "_fingerprint_again", _refuse_to_fingerprint)
     held_back.rename(reprint)
 
     renda_etl(source=str(seed_copy), warehouse=str(warehouse))
@@ -114,6 +116,11 @@ def test_a_reprint_arriving_later_is_linked_to_the_story_loaded_before(
         "left join core.fct_article_fingerprints as fingerprints using (article_sk)",
     )
     assert articles == fingerprinted > 1
+
+
+def _refuse_to_fingerprint(self, rows, workers):
+    assert 0 == rows.num_rows, "a stored article was fingerprinted again"
+    return []
 
 
 def test_gate_failure_publishes_nothing_and_carries_the_result(seed_copy, tmp_path, settings_env):

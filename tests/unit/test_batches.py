@@ -31,6 +31,13 @@ def test_plan_puts_files_without_articles_in_the_batch_being_filled():
     assert [["quarantined-1", "a", "quarantined-2"], ["b"]] == plan_batches(files, 2)
 
 
+def test_plan_puts_a_file_without_articles_after_an_oversized_one_in_its_batch():
+    # A batch of quarantined files alone would have no article, and fail the articles' gate.
+    assert [["big", "quarantined"]] == plan_batches([("big", 5), ("quarantined", 0)], 2)
+    files = [("big", 5), ("quarantined", 0), ("a", 1)]
+    assert [["big", "quarantined"], ["a"]] == plan_batches(files, 2)
+
+
 def test_plan_of_a_small_run_is_one_batch():
     assert [["a", "b"]] == plan_batches([("a", 1), ("b", 1)], 2000)
     assert [[]] == plan_batches([], 2000)
@@ -107,3 +114,20 @@ def test_a_link_waits_while_its_stored_article_is_being_replaced():
     assert [True] == links_present_after(links, {"new"}, {"new.txt"}, stored).to_list()
     assert [False] == links_present_after(links, {"new"}, {"changed.txt"}, stored).to_list()
     assert [False] == links_present_after(links, set(), {"new.txt"}, stored).to_list()
+
+
+def test_split_sends_each_fingerprint_with_its_article_and_earlier_ones_with_the_first(
+    staged_run,
+):
+    # Fingerprints made again for articles loaded by earlier runs belong to no batch of this run:
+    # the first batch's load keeps them.
+    staged = read_table(staged_run, "stg_fingerprints")
+    earlier = staged.head(1).with_columns(pl.lit("loaded-earlier").alias("article_id"))
+    pl.concat([staged, earlier]).write_parquet(staged_run / "stg_fingerprints.parquet")
+
+    batch_dirs = split_stage(staged_run, max_articles=3, stored_paths={})
+
+    for number, batch in enumerate(batch_dirs):
+        articles = set(read_table(batch, "stg_articles")["article_id"])
+        fingerprinted = set(read_table(batch, "stg_fingerprints")["article_id"])
+        assert articles | ({"loaded-earlier"} if number == 0 else set()) == fingerprinted

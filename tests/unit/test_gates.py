@@ -229,3 +229,22 @@ def test_gate_still_fails_on_categorical_text(rows, failing_column):
         check_gate(frame("stg_quantities", rows).to_arrow(), EXPECTATIONS, "stg_quantities")
 
     assert failing_column in [outcome.column for outcome in failure.value.result.failures]
+
+
+def test_a_gate_still_runs_after_another_process_saved_another_version_of_its_suite(tmp_path):
+    # The validation definition is saved once per process; another run (another code version,
+    # or a suite edited during a long run) may save a different suite under the same name.
+    import great_expectations as gx
+
+    history = GateHistory(tmp_path / ".gx", "run-4")
+    data = frame("stg_quantities", [quantity(3)])
+    check_gate(data, EXPECTATIONS, "stg_quantities", history)
+    other = json.loads((EXPECTATIONS / "stg_quantities.json").read_text(encoding="utf-8"))
+    other["expectations"] = other["expectations"][:1]
+    other_process = gx.get_context(mode="file", context_root_dir=str(history.context_dir))
+    other_process.suites.add_or_update(gx.ExpectationSuite(**other))
+
+    result = check_gate(data, EXPECTATIONS, "stg_quantities", history)
+
+    expected = load_suite_definition(EXPECTATIONS, "stg_quantities")["expectations"]
+    assert len(expected) == len(result.outcomes)  # this process's suite, saved again

@@ -47,8 +47,10 @@ STAGED_ARTICLE = Article(
 )
 
 
-def stage_batch(stage_dir: Path, *, quantity_end: int = 17, path: str = "a.txt") -> None:
-    article = dataclasses.replace(STAGED_ARTICLE, path=path)
+def stage_batch(
+    stage_dir: Path, *, quantity_end: int = 17, path: str = "a.txt", **fields: object
+) -> None:
+    article = dataclasses.replace(STAGED_ARTICLE, path=path, **fields)
     write_table(
         stage_dir,
         "stg_files",
@@ -244,21 +246,27 @@ def test_reconciliation_notices_rows_that_did_not_land(tmp_path):
             _reconcile(connection, SQL_DIR)
 
 
-def test_read_corpus_state_reads_fingerprints_only_when_asked(tmp_path):
-    stage_batch(tmp_path / "stage")
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {"url": "https://example.org/original", "published_date": None},  # a copy, undated
+    ],
+    ids=["dated original", "undated copy"],
+)
+def test_stored_fingerprints_read_back_as_they_were_made(tmp_path, fields):
+    stage_batch(tmp_path / "stage", **fields)
     load_batch(tmp_path / "w.duckdb", SQL_DIR, tmp_path / "stage", RUN)
 
     corpus = read_corpus_state(tmp_path / "w.duckdb", with_fingerprints=True, with_terms=False)
-    (tmp_path / "w.duckdb").rename(tmp_path / "moved.duckdb")  # nothing was read yet: no error
-    corpus.fingerprints.warehouse = tmp_path / "moved.duckdb"
-
     [entry], recomputed = corpus.fingerprints.read(excluding_paths=[])
-    [made] = fingerprint_articles([STAGED_ARTICLE], workers=1)
-    assert (made.article_id, made.rank, made.fingerprint.digest, []) == (
+
+    [made] = fingerprint_articles([dataclasses.replace(STAGED_ARTICLE, **fields)], workers=1)
+    assert [] == recomputed  # the load kept the fingerprint: no body was read
+    assert (made.article_id, made.rank, made.fingerprint.digest) == (
         entry.article_id,
         entry.rank,
         entry.fingerprint.digest,
-        recomputed,  # the load kept the fingerprint: no body was read
     )
     assert made.fingerprint.sizes == entry.fingerprint.sizes
     assert {"a.txt": "f1"} == corpus.ledger
@@ -340,3 +348,17 @@ def test_check_failed_keeps_its_failures_across_processes():
 
     assert {"assert_no_orphan_facts": 3} == failure.failures
     assert "assert_no_orphan_facts (3 rows)" in str(failure)
+
+
+def test_a_run_keeps_a_bounded_number_of_fingerprints_made_again(monkeypatch):
+    # They load with the first batch, in one transaction that cannot spill: a warehouse of a
+    # million articles from before fingerprints were kept is caught up over several runs.
+    from flows import stages
+
+    made = fingerprint_articles(
+        [dataclasses.replace(STAGED_ARTICLE, ordinal=number) for number in range(3)], workers=1
+    )
+    monkeypatch.setattr(stages, "RECOMPUTED_KEPT_PER_RUN", 2)
+
+    assert made[:2] == stages._kept(made, batch=made[:1])
+    assert [] == stages._kept(made, batch=[])  # no new article: no articles' gate to pass
