@@ -207,8 +207,7 @@ def _duplicates(
     batch's text take about 10 MB per 1,000 articles and are thrown away: the child process that
     builds them reads the staged batch itself.
     """
-    stored = corpus.fingerprints
-    return in_forked_process(_find_duplicates, stage_dir, stored, batch_paths, workers)
+    return in_forked_process(_find_duplicates, stage_dir, corpus.fingerprints, batch_paths, workers)
 
 
 def _find_duplicates(
@@ -562,9 +561,6 @@ class _FactWriters:
 
     def __init__(self, stage_dir: Path) -> None:
         self._writers = {table: TableWriter(stage_dir, table) for table in _FACT_TABLE_NAMES}
-
-    def write(self, table: str, rows: Iterable[dict]) -> int:
-        return self._writers[table].write(rows)
 
     def write_columns(self, table: str, columns: Mapping[str, list]) -> int:
         return self._writers[table].write_columns(columns)

@@ -38,7 +38,7 @@ from flows.stage_io import row_count, staging_schemas, table_path
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from flows.ingest.dedup import Fingerprinted
+    from flows.ingest.dedup import Fingerprint, Fingerprinted
     from flows.stages import CorpusState
 
 SCHEMAS = ("raw", "staging", "core", "reporting", "ops")
@@ -532,19 +532,16 @@ class StoredFingerprints:
         """Fingerprints of these articles from their bodies, a chunk of bodies at a time (a
         warehouse from before fingerprints were kept has them all to do). The connection is
         closed before fingerprinting forks its worker processes."""
-        from flows.ingest.dedup import Fingerprinted, canonical_rank, fingerprint_bodies
+        from flows.ingest.dedup import fingerprint_bodies
 
         computed: list[Fingerprinted] = []
         for start in range(0, rows.num_rows, self.BODIES_PER_READ):
-            chunk = rows.slice(start, self.BODIES_PER_READ).to_pylist()
+            chunk = _rank_rows(rows.slice(start, self.BODIES_PER_READ))
             ids = [row["article_id"] for row in chunk]
             with connect(self.warehouse, read_only=True) as connection:
                 bodies = dict(connection.execute(_BODIES, [ids]).fetchall())
             fingerprints = fingerprint_bodies([bodies[article_id] for article_id in ids], workers)
-            computed += [
-                Fingerprinted(row["article_id"], canonical_rank(*_rank_columns(row)), fingerprint)
-                for row, fingerprint in zip(chunk, fingerprints, strict=True)
-            ]
+            computed += _entries(chunk, fingerprints)
         return computed
 
     @contextmanager
@@ -562,27 +559,33 @@ class StoredFingerprints:
 
 
 def _stored_entries(rows: pa.Table) -> list[Fingerprinted]:
-    from flows.ingest.dedup import Fingerprinted, canonical_rank, fingerprints_from_columns
+    from flows.ingest.dedup import fingerprints_from_columns
 
     fingerprints = fingerprints_from_columns(
         rows["text_hash"].combine_chunks(),
         rows["paragraph_shingles"].combine_chunks(),
         rows["band_keys"].combine_chunks(),
     )
-    ranks = rows.select(list(_RANK_COLUMNS)).to_pylist()
-    return [
-        Fingerprinted(article_id, canonical_rank(*_rank_columns(rank)), fingerprint)
-        for article_id, rank, fingerprint in zip(
-            rows["article_id"].to_pylist(), ranks, fingerprints, strict=True
-        )
-    ]
+    return _entries(_rank_rows(rows), fingerprints)
 
 
 _RANK_COLUMNS = ("has_url", "published_date", "file_id", "ordinal", "file_path")
 
 
-def _rank_columns(row: dict) -> tuple:
-    return tuple(row[column] for column in _RANK_COLUMNS)
+def _rank_rows(rows: pa.Table) -> list[dict]:
+    """Each article's id and the columns of its canonical rank, as Python values."""
+    return rows.select(["article_id", *_RANK_COLUMNS]).to_pylist()
+
+
+def _entries(rank_rows: list[dict], fingerprints: list[Fingerprint]) -> list[Fingerprinted]:
+    from flows.ingest.dedup import Fingerprinted, canonical_rank
+
+    return [
+        Fingerprinted(
+            row["article_id"], canonical_rank(*(row[column] for column in _RANK_COLUMNS)), found
+        )
+        for row, found in zip(rank_rows, fingerprints, strict=True)
+    ]
 
 
 # Stored articles with what their canonical rank needs; their fingerprint where this code's

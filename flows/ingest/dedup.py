@@ -68,8 +68,8 @@ def find_duplicates(articles: Sequence[Article], workers: int | None = None) -> 
 
     Fingerprints are computed on `workers` processes (default: every core).
     """
-    # The flow passes the batch plus earlier articles, which may overlap: one entry per article.
-    # article_id is a hash computed on access: compute it once per article here.
+    # The same article may come twice: fingerprint it once. article_id is a hash computed on
+    # access: compute it once per article here.
     unique = {article.article_id: article for article in articles}
     entries = fingerprint_articles(list(unique.values()), workers)
     return link_duplicates(entries, lambda article_id: unique[article_id].body)
