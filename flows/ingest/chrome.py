@@ -106,12 +106,17 @@ def is_chrome_line(line: str) -> bool:
 
 
 def _has_phrase(line: str, *, anywhere: bool) -> bool:
-    for phrase in lines("ingest_chrome_phrases"):
-        # A leading "!" marks a phrase strong enough to mark chrome anywhere in a line.
-        strong = phrase.startswith("!")
-        if strong == anywhere and phrase.lstrip("!") in line:
-            return True
-    return False
+    return any(phrase in line for phrase in _chrome_phrases(anywhere))
+
+
+@lru_cache(maxsize=2)
+def _chrome_phrases(strong: bool) -> tuple[str, ...]:
+    """The chrome phrases of one strength, read once: every line of every page is tested.
+
+    A leading "!" in the vocabulary marks a phrase strong enough to mark chrome anywhere in a line.
+    """
+    phrases = lines("ingest_chrome_phrases")
+    return tuple(phrase.lstrip("!") for phrase in phrases if phrase.startswith("!") == strong)
 
 
 def split_trailing_continuation(line: str) -> tuple[str, str | None]:

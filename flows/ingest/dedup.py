@@ -184,17 +184,21 @@ def _fingerprint_batch(bodies: list[str]) -> list[Fingerprint]:
 
 
 def _fingerprint(body: str) -> Fingerprint:
-    paragraphs = _paragraph_shingles(body)
+    folded = [_fold(paragraph) for paragraph in body.split("\n")]
+    paragraphs = _indexed_shingles(folded)
     keys = _band_keys([_minhash(shingles) for shingles in paragraphs]) if paragraphs else None
-    return Fingerprint(_text_hash(body), [len(shingles) for shingles in paragraphs], keys)
+    # The body folds to its folded paragraphs end to end: NFKC never reaches across a line
+    # break, and folding drops the break itself. Folding once serves both the hash and the bands.
+    digest = _digest("".join(folded))
+    return Fingerprint(digest, [len(shingles) for shingles in paragraphs], keys)
 
 
 def _fold(text: str) -> str:
     return NOISE.sub("", unicodedata.normalize("NFKC", text))
 
 
-def _text_hash(text: str) -> str:
-    return hashlib.sha256(_fold(text).encode("utf-8")).hexdigest()
+def _digest(folded: str) -> str:
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
 
 
 class _ShingleSets(dict[str, frozenset[str]]):
@@ -214,8 +218,11 @@ class _ShingleSets(dict[str, frozenset[str]]):
 
 
 def _shingles(text: str) -> frozenset[str]:
-    folded = _fold(text)
-    return frozenset(folded[i : i + SHINGLE] for i in range(len(folded) - SHINGLE + 1))
+    return _shingles_of_folded(_fold(text))
+
+
+def _shingles_of_folded(folded: str) -> frozenset[str]:
+    return frozenset({folded[i : i + SHINGLE] for i in range(len(folded) - SHINGLE + 1)})
 
 
 @lru_cache(maxsize=1)
@@ -240,9 +247,13 @@ def _minhash(shingles: frozenset[str]) -> MinHash:
 
 def _paragraph_shingles(body: str) -> list[frozenset[str]]:
     """The 3-gram sets of the paragraphs long enough to tell stories apart."""
+    return _indexed_shingles([_fold(paragraph) for paragraph in body.split("\n")])
+
+
+def _indexed_shingles(folded_paragraphs: list[str]) -> list[frozenset[str]]:
     found = []
-    for paragraph in body.split("\n"):
-        shingles = _shingles(paragraph)
+    for folded in folded_paragraphs:
+        shingles = _shingles_of_folded(folded)
         if len(shingles) >= MIN_PARAGRAPH_SHINGLES:
             found.append(shingles)
     return found

@@ -33,21 +33,32 @@ HALF_AFTER_HANZI = re.compile(rf"(?<={CJK_BEFORE})([,;?!:])(?!//)")
 HALF_BEFORE_HANZI = re.compile(rf"(?<!\d)([,;?!])(?=[{HANZI}“‘「《（])")
 PAREN_WITH_HANZI = re.compile(rf"\(([^()\n]*[{HANZI}][^()\n]*)\)")
 TRADITIONAL_SHARE = 0.01
+MANY_SPACES = re.compile(" {2,}")
 
 
 def normalize_text(text: str) -> str:
     """The whole normalisation; keeps one output line per input line."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "\n".join(normalize_line(line) for line in text.split("\n"))
+    # Character-level steps on the whole text at once (none of them touches a line break);
+    # what depends on a line's ends or content, line by line.
+    text = _fold_characters(text)
+    return "\n".join(_normalize_folded_line(line) for line in text.split("\n"))
 
 
 def normalize_line(line: str) -> str:
-    line = INVISIBLE.sub("", CONTROL.sub("", line))
-    line = line.translate(FULL_WIDTH_ALNUM)
+    return _normalize_folded_line(_fold_characters(line))
+
+
+def _fold_characters(text: str) -> str:
+    text = INVISIBLE.sub("", CONTROL.sub("", text))
+    text = text.translate(FULL_WIDTH_ALNUM)
     for char in SPACE_LIKE:
-        line = line.replace(char, " ")
-    line = re.sub(" {2,}", " ", line).strip()
-    line = SPACE_IN_NUMBER.sub(lambda match: match.group(1) or "", line)
+        text = text.replace(char, " ")
+    return MANY_SPACES.sub(" ", text)
+
+
+def _normalize_folded_line(line: str) -> str:
+    line = SPACE_IN_NUMBER.sub(lambda match: match.group(1) or "", line.strip())
     return unify_punctuation(line)
 
 
@@ -87,6 +98,8 @@ def to_simplified(text: str) -> str:
     a long simplified page is not enough.
     """
     converted = _converter().convert(text)
+    if converted == text:  # most pages: nothing to weigh character by character
+        return text
     if len(converted) != len(text):
         return text  # never let conversion shift character offsets
     simplified = common_simplified()

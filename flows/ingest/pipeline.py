@@ -86,9 +86,10 @@ def _ingest_bytes(checked: CheckedFile, data: bytes, source_file: SourceFile) ->
     text = decoded.text
     if checked.path.suffix.lower() in HTML_SUFFIXES:
         text = html_to_text(text)
-    if not text.strip() or not normalize_text(text).strip():
+    lines = page_lines(text)
+    if not any(normalised.strip() for normalised, _ in lines):
         raise RejectedFile(QuarantineReason.WHITESPACE_ONLY, "no visible characters")
-    page = split_page(page_lines(text))
+    page = split_page(lines)
     articles = [
         build_article(draft, page, file.file_id, ordinal)
         for ordinal, draft in enumerate(page.articles)
