@@ -48,6 +48,26 @@ def classify_topics(text: str, tokens: list[str]) -> list[TopicAssignment]:
 
 
 def _tokens_by_paragraph(text: str, tokens: list[str]) -> list[list[str]]:
+    """The tokens of each non-blank line."""
+    if "".join(tokens) == text:
+        return _cut_at_line_breaks(tokens)
+    return _tokens_walked_along(text, tokens)
+
+
+def _cut_at_line_breaks(tokens: list[str]) -> list[list[str]]:
+    """Tokens that spell the text end to end (as jieba cuts): a line ends at a token with a
+    line break, so no token needs to be looked for in the text."""
+    paragraphs: list[list[str]] = [[]]
+    for token in tokens:
+        if "\n" in token:
+            if paragraphs[-1]:
+                paragraphs.append([])
+        elif token.strip():
+            paragraphs[-1].append(token)
+    return [paragraph for paragraph in paragraphs if paragraph]
+
+
+def _tokens_walked_along(text: str, tokens: list[str]) -> list[list[str]]:
     """The tokens of each non-blank line, found by walking the tokens along the text."""
     paragraphs: list[list[str]] = [[]]
     position = 0

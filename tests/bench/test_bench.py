@@ -114,6 +114,24 @@ def test_profile_names_the_extractors_and_the_throughput(tmp_path):
     assert completed.stdout.strip().splitlines()[-1].startswith("extract: 3 articles")
 
 
+def test_steps_time_every_extractor_against_bare_jieba(tmp_path):
+    command = [sys.executable, "-m", "bench.steps", "--articles", "4"]
+    completed = subprocess.run(
+        command, cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+
+    assert 4 == result["articles"]
+    steps = set(result["ratio_to_lcut"])
+    assert {"ingest: read files", "ingest: fingerprints", "segment"} <= steps
+    # Each extractor extract_article calls is timed on its own, found by its name there.
+    assert {"extract: tag_for_extraction", "extract: extract_quantities"} <= steps
+    assert {"extract: article_keywords", "extract: classify_topics"} <= steps
+    assert all(seconds >= 0 for seconds in result["seconds"].values())
+    assert result["sum_ratio"] == pytest.approx(sum(result["ratio_to_lcut"].values()), rel=0.01)
+    assert result["ceiling_ratio_to_limit"] == pytest.approx(1 / result["sum_ratio"], rel=0.01)
+
+
 def test_an_interrupted_bench_does_not_leave_its_pipeline_running():
     # Ctrl-C in the middle of `renda run`: the bench must not return while its child still holds
     # the scratch warehouse (the README walk found such a leftover after stopping `make bench`).

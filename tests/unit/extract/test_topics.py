@@ -45,3 +45,14 @@ def test_classify_topics_scores_the_share_of_cue_hits():
     article = _topics("开展执法检查,听取审议意见后修订条例。执法检查组视察。")[0]
     assert "监督" == article.topic
     assert 0.5 < article.score < 1.0
+
+
+def test_paragraphs_are_the_same_whether_tokens_spell_the_text_or_not():
+    # jieba's tokens spell the text, so lines are cut at the tokens holding a line break; tokens
+    # from elsewhere (a cached cut of another version of the text) are walked along the text.
+    text = "常委会开展执法检查。\n\n  代表联络站收集代表建议。\r\n今天天气晴朗。\n"
+    tokens = get_segmenter().cut(text)
+    assert "".join(tokens) == text
+    walked = classify_topics(text + "附言", tokens)  # no longer spelled: the walk is taken
+    assert walked == classify_topics(text, tokens)
+    assert 4 == len(walked)  # the article and its three non-blank lines
