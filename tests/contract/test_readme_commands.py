@@ -148,6 +148,7 @@ STEPS: dict[str, Run | Start | PartOf] = {
     ".venv/bin/python -m bench.profile --articles 100": Run(
         r"extract: 100 articles, \d+ chars", timeout=600
     ),
+    ".venv/bin/python -m bench.steps": Run(r"sum of the steps +[\d.]+ x jieba\.lcut", timeout=600),
     "make reliability": Start(r"reliability: \d+ scenarios"),
     "python -m reliability --list": Run(r"kill -9", shell=".venv/bin/python -m reliability --list"),
     "renda config": Run(r"RENDA_WAREHOUSE_PATH=\S+", shell=".venv/bin/renda config"),
