@@ -227,12 +227,13 @@ def _find_duplicates(
         return link_duplicates(batch, bodies.__getitem__)
     earlier, recomputed = stored.read(batch_paths, workers)
     _write_fingerprints(stage_dir, [*batch, *_kept(recomputed, batch)])
+    verified = stored.verified_links(batch_paths, recomputed)
     with stored.bodies() as stored_body:
 
         def body_of(article_id: str) -> str:
             return bodies[article_id] if article_id in bodies else stored_body(article_id)
 
-        return link_duplicates([*earlier, *batch], body_of)
+        return link_duplicates([*earlier, *batch], body_of, verified)
 
 
 def _kept(recomputed: list[Fingerprinted], batch: list[Fingerprinted]) -> list[Fingerprinted]:

@@ -544,6 +544,25 @@ class StoredFingerprints:
             computed += _entries(chunk, fingerprints)
         return computed
 
+    def verified_links(
+        self, excluding_paths: Iterable[str], recomputed: Iterable[Fingerprinted]
+    ) -> dict[str, tuple[str, float]]:
+        """Near links earlier runs verified: duplicate id -> (original id, containment).
+
+        Only between articles outside `excluding_paths` whose stored fingerprints this code's
+        method made: a fingerprint made again (another method) may mean the pair would be
+        verified another way now, so its links are verified again.
+        """
+        untrusted = {entry.article_id for entry in recomputed}
+        with connect(self.warehouse, read_only=True) as connection:
+            excluded = sorted(excluding_paths)
+            rows = connection.execute(_VERIFIED_NEAR_LINKS, [excluded, excluded]).fetchall()
+        return {
+            duplicate: (original, similarity)
+            for duplicate, original, similarity in rows
+            if duplicate not in untrusted and original not in untrusted
+        }
+
     @contextmanager
     def bodies(self) -> Iterator[Callable[[str], str]]:
         """`body(article_id)` of stored articles, on one connection for the whole search."""
@@ -606,6 +625,16 @@ _ARTICLES_TO_FINGERPRINT = """
         null::ubigint[] as band_keys
     from core.dim_articles
     where file_path not in (select unnest(?::varchar[]))
+"""
+
+_VERIFIED_NEAR_LINKS = """
+    select duplicate.article_id, original.article_id, links.similarity
+    from core.fct_article_duplicates as links
+    join core.dim_articles as duplicate on duplicate.article_sk = links.article_sk
+    join core.dim_articles as original on original.article_sk = links.canonical_article_sk
+    where links.method = 'near'
+        and not list_contains(?::varchar[], duplicate.file_path)
+        and not list_contains(?::varchar[], original.file_path)
 """
 
 _BODY = "select body from core.dim_articles where article_id = ?"

@@ -15,7 +15,8 @@ and each one that matches an earlier non-duplicate links to the match sharing th
 Each article's fingerprint (its folded text's hash and its paragraphs' MinHash bands, most of the
 cost) is computed once, on every core, and kept in the warehouse: a later run reads the stored
 fingerprints instead of every body ever loaded, and reads a stored body only to verify a
-candidate pair. The search itself is one sequential pass in canonical order.
+candidate pair, one an earlier run did not verify already (`link_duplicates`' `verified`). The
+search itself is one sequential pass in canonical order.
 
 Cost stays linear in the corpus: only originals are indexed (a duplicate's paragraphs are already
 there), and a paragraph that already has SATURATED near-copies in the index is stock text shared
@@ -31,7 +32,7 @@ import re
 import unicodedata
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -59,7 +60,9 @@ SATURATED = 32  # near-copies of one paragraph indexed at most; beyond, it is st
 NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 BODIES_PER_TASK = 64
 # A stored fingerprint made another way is computed again from its body. The method names the
-# parameters above; raise the revision when the folding, shingling or band mixing code changes.
+# parameters above; raise the revision when the folding, shingling or band mixing code changes,
+# or how a candidate pair is verified (an earlier run's verified links are trusted only between
+# articles whose fingerprints this method made).
 FINGERPRINT_REVISION = 1
 
 
@@ -117,10 +120,19 @@ def fingerprint_articles(
 
 
 def link_duplicates(
-    entries: Iterable[Fingerprinted], body_of: Callable[[str], str]
+    entries: Iterable[Fingerprinted],
+    body_of: Callable[[str], str],
+    verified: Mapping[str, tuple[str, float]] | None = None,
 ) -> list[DuplicateLink]:
     """The search itself, over fingerprints; `body_of(article_id)` is read only for the few
-    articles a candidate pair must be verified on."""
+    articles a candidate pair must be verified on.
+
+    `verified` holds near links an earlier run verified (duplicate id -> (original id,
+    containment)) between articles whose bodies are the same now: an id names one file's bytes
+    and the article's place in it, so a pair verified once keeps its containment. When that
+    original is again the only candidate, the link is taken as it was, and neither body is read.
+    """
+    verified = verified or {}
     unique = {entry.article_id: entry for entry in entries}
     ordered = sorted(unique.values(), key=lambda entry: entry.rank)
     digests = [entry.fingerprint.digest for entry in ordered]
@@ -137,7 +149,9 @@ def link_duplicates(
         matches = index.matches(position)  # valid until the next add: used for both
         strong = index.strong_candidates(position, matches)
         candidates = [ordered[original].article_id for original in strong]
-        match = _best_original(article_id, candidates, shingles)
+        match = _verified_match(verified.get(article_id), candidates) or _best_original(
+            article_id, candidates, shingles
+        )
         if match is not None:
             original_id, score = match
             links.append(DuplicateLink(article_id, original_id, "near", round(score, 4)))
@@ -381,6 +395,16 @@ def containment(first: frozenset[str], second: frozenset[str]) -> float:
     """Share of the smaller set found in the larger one."""
     smaller = min(len(first), len(second))
     return len(first & second) / smaller if smaller else 0.0
+
+
+def _verified_match(
+    verified: tuple[str, float] | None, candidates: list[str]
+) -> tuple[str, float] | None:
+    """An earlier run's link, when its original is the only candidate: `_best_original` would
+    measure the same containment again. Several candidates need each one's shared 3-grams."""
+    if verified is None or candidates != [verified[0]] or verified[1] < NEAR_CONTAINMENT:
+        return None
+    return verified
 
 
 def _best_original(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -102,13 +103,7 @@ def test_a_reprint_arriving_later_is_linked_to_the_story_loaded_before(
 
     renda_etl(source=str(seed_copy), warehouse=str(warehouse))
 
-    links = query(
-        warehouse,
-        "select duplicate.file_path, canonical.file_path from core.fct_article_duplicates "
-        "join core.dim_articles as duplicate using (article_sk) "
-        "join core.dim_articles as canonical on canonical.article_sk = canonical_article_sk",
-    )
-    assert [(reprint.name, "001_4ca2f901b2fa3bdc.txt")] == links
+    assert [(reprint.name, "001_4ca2f901b2fa3bdc.txt", "near")] == _duplicate_links(warehouse)
     # every article keeps its fingerprint, those loaded before included: none is made again
     [(articles, fingerprinted)] = query(
         warehouse,
@@ -121,6 +116,75 @@ def test_a_reprint_arriving_later_is_linked_to_the_story_loaded_before(
 def _refuse_to_fingerprint(self, rows, workers):
     assert 0 == rows.num_rows, "a stored article was fingerprinted again"
     return []
+
+
+def _duplicate_links(warehouse: Path) -> list[tuple]:
+    return query(
+        warehouse,
+        "select duplicate.file_path, canonical.file_path, method "
+        "from core.fct_article_duplicates "
+        "join core.dim_articles as duplicate using (article_sk) "
+        "join core.dim_articles as canonical on canonical.article_sk = canonical_article_sk "
+        "order by all",
+    )
+
+
+STORY = """某县人大常委会召开主任会议
+
+日前，某县人大常委会召开主任会议，听取县政府关于农村公路建设和养护情况的报告。
+会议要求，要加强农村公路养护管理，落实管护责任，确保群众出行安全便捷。
+"""
+LATER_STORY = """某区人大代表视察城区污水处理工作
+
+近日，某区部分市人大代表视察城区污水处理厂提标改造和管网建设情况。
+代表们建议，加快补齐污水收集管网短板，提升运行监管水平，改善河道水质。
+"""
+
+
+def test_a_later_run_keeps_a_verified_reprint_link_without_reading_either_body(
+    seed_copy, tmp_path, monkeypatch
+):
+    # A story and its reprint, verified on both bodies by the first run. A later run that finds
+    # the story again as the reprint's only match keeps the link without reading either stored
+    # body (the search's process inherits the patch). The samples' own reprint matches two
+    # articles of its newspaper page, so it is verified again, as before.
+    warehouse = tmp_path / "w.duckdb"
+    (seed_copy / "story.txt").write_text(STORY, encoding="utf-8")
+    (seed_copy / "reprint.txt").write_text(STORY + "（转载自某县人大网）\n", encoding="utf-8")
+    renda_etl(source=str(seed_copy), warehouse=str(warehouse))
+    links = _duplicate_links(warehouse)
+    pair = query(
+        warehouse,
+        "select article_id from core.dim_articles where file_path in ('story.txt', 'reprint.txt')",
+    )
+    monkeypatch.setattr(StoredFingerprints, "bodies", _refusing_bodies({id for (id,) in pair}))
+    (seed_copy / "later.txt").write_text(LATER_STORY, encoding="utf-8")
+
+    summary = renda_etl(source=str(seed_copy), warehouse=str(warehouse))
+
+    assert 1 == summary.stage_counts["ingest"]["files_loaded"]
+    # Neither carries a date or a link to an original: which is canonical follows the file ids.
+    assert [("near",)] == [
+        (method,) for *files, method in links if set(files) == {"story.txt", "reprint.txt"}
+    ]
+    assert links == _duplicate_links(warehouse)
+
+
+def _refusing_bodies(refused: set[str]):
+    """StoredFingerprints.bodies, failing the run if it is asked for one of `refused`."""
+    bodies = StoredFingerprints.bodies
+
+    @contextmanager
+    def refusing(self):
+        with bodies(self) as body:
+
+            def checked(article_id: str) -> str:
+                assert article_id not in refused, f"the stored body of {article_id} was read"
+                return body(article_id)
+
+            yield checked
+
+    return refusing
 
 
 def test_gate_failure_publishes_nothing_and_carries_the_result(seed_copy, tmp_path, settings_env):

@@ -303,6 +303,32 @@ def test_a_missing_or_outdated_fingerprint_is_made_again_from_the_body(tmp_path,
     )
 
 
+def test_verified_links_are_the_near_links_between_unchanged_articles(tmp_path):
+    # Two articles from two files, the second linked to the first as a near copy.
+    warehouse = tmp_path / "w.duckdb"
+    stage_batch(tmp_path / "first")
+    load_batch(warehouse, SQL_DIR, tmp_path / "first", RUN)
+    copy = dataclasses.replace(STAGED_ARTICLE, ordinal=1, path="b.txt")
+    stage_batch(tmp_path / "second", path="b.txt", ordinal=1)
+    link = {
+        "article_id": copy.article_id,
+        "canonical_article_id": STAGED_ARTICLE.article_id,
+        "method": "near",
+        "similarity": 0.9123,
+    }
+    write_table(tmp_path / "second", "stg_duplicates", [link])
+    load_batch(warehouse, SQL_DIR, tmp_path / "second", RUN)
+    stored = StoredFingerprints(warehouse)
+    entries, _ = stored.read(excluding_paths=[])
+    [original] = [entry for entry in entries if entry.article_id == STAGED_ARTICLE.article_id]
+
+    verified = {copy.article_id: (STAGED_ARTICLE.article_id, 0.9123)}
+    assert verified == stored.verified_links([], recomputed=[])
+    # a file this run replaces, or a fingerprint made again another way: verified again
+    assert {} == stored.verified_links(["a.txt"], recomputed=[])
+    assert {} == stored.verified_links([], recomputed=[original])
+
+
 def test_stored_bodies_are_read_one_by_one_and_a_missing_one_is_an_error(tmp_path):
     from flows.warehouse import WarehouseError
 

@@ -210,3 +210,28 @@ def test_one_file_copied_to_two_places_has_one_canonical_path_whatever_the_order
 
     assert (second.article_id, first.article_id) == (link.article_id, link.canonical_article_id)
     assert [link] == find_duplicates([first, second])
+
+
+def test_a_pair_verified_before_links_again_without_reading_either_body() -> None:
+    from flows.ingest.dedup import fingerprint_articles, link_duplicates
+
+    articles = _stories_copies_and_reprints()
+    entries = fingerprint_articles(articles, workers=1)
+    bodies = {article.article_id: article.body for article in articles}
+    links = link_duplicates(entries, bodies.__getitem__)
+    verified = {link.article_id: (link.canonical_article_id, link.similarity) for link in links}
+    near = {link.article_id for link in links if link.method == "near"}
+    read: list[str] = []
+
+    def body_of(article_id: str) -> str:
+        read.append(article_id)
+        return bodies[article_id]
+
+    assert links == link_duplicates(entries, body_of, verified)
+    assert len(near) == 4 and [] == read  # each reprint's pair is taken as it was
+
+    # A link to another original than the search's only candidate is verified again.
+    [reprint] = sorted(near)[:1]
+    elsewhere = {reprint: (articles[0].article_id, 0.99)}
+    assert links == link_duplicates(entries, body_of, elsewhere)
+    assert reprint in read
