@@ -75,9 +75,9 @@ def _warm_then_timed(seconds: dict[str, float], step: str, function: Callable, i
     return _timed(seconds, step, function, items, *args)
 
 
-def _timed(seconds: dict[str, float], step: str, function: Callable, *args):
+def _timed(seconds: dict[str, float], step: str, function: Callable, *args, **kwargs):
     started = time.perf_counter()
-    result = function(*args)
+    result = function(*args, **kwargs)
     seconds[step] = seconds.get(step, 0.0) + time.perf_counter() - started
     return result
 

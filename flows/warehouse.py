@@ -555,8 +555,7 @@ class StoredFingerprints:
         """
         untrusted = {entry.article_id for entry in recomputed}
         with connect(self.warehouse, read_only=True) as connection:
-            excluded = sorted(excluding_paths)
-            rows = connection.execute(_VERIFIED_NEAR_LINKS, [excluded, excluded]).fetchall()
+            rows = connection.execute(_VERIFIED_NEAR_LINKS, [sorted(excluding_paths)]).fetchall()
         return {
             duplicate: (original, similarity)
             for duplicate, original, similarity in rows
@@ -628,13 +627,15 @@ _ARTICLES_TO_FINGERPRINT = """
 """
 
 _VERIFIED_NEAR_LINKS = """
+    with kept as (
+        select article_sk, article_id from core.dim_articles
+        where file_path not in (select unnest(?::varchar[]))
+    )
     select duplicate.article_id, original.article_id, links.similarity
     from core.fct_article_duplicates as links
-    join core.dim_articles as duplicate on duplicate.article_sk = links.article_sk
-    join core.dim_articles as original on original.article_sk = links.canonical_article_sk
+    join kept as duplicate on duplicate.article_sk = links.article_sk
+    join kept as original on original.article_sk = links.canonical_article_sk
     where links.method = 'near'
-        and not list_contains(?::varchar[], duplicate.file_path)
-        and not list_contains(?::varchar[], original.file_path)
 """
 
 _BODY = "select body from core.dim_articles where article_id = ?"

@@ -70,7 +70,7 @@ def meta_labels_in(line: str) -> list[tuple[str, str, int]]:
     if "：" not in line and ":" not in line:
         return found  # most lines: no label can follow
     taken: set[int] = set()
-    for label, field in _meta_labels():
+    for label, field in _meta_labels(rows("ingest_meta_labels")):
         if label not in line:
             continue
         for match in re.finditer(re.escape(label) + r"\s*[：:]", line):
@@ -80,10 +80,11 @@ def meta_labels_in(line: str) -> list[tuple[str, str, int]]:
     return sorted(found, key=lambda item: item[2])
 
 
-@lru_cache(maxsize=1)
-def _meta_labels() -> list[tuple[str, ...]]:
-    """(label, field) rows, longest label first: 文章来源 must be taken before 来源."""
-    return sorted(rows("ingest_meta_labels"), key=lambda row: len(row[0]), reverse=True)
+@lru_cache(maxsize=4)
+def _meta_labels(labels: tuple[tuple[str, ...], ...]) -> list[tuple[str, ...]]:
+    """(label, field) rows, longest label first: 文章来源 must be taken before 来源. Keyed by
+    the vocabulary itself, so another dictionary folder gets its own labels."""
+    return sorted(labels, key=lambda row: len(row[0]), reverse=True)
 
 
 def _inside_longer_label(line: str, position: int) -> bool:
@@ -106,16 +107,18 @@ def is_chrome_line(line: str) -> bool:
 
 
 def _has_phrase(line: str, *, anywhere: bool) -> bool:
-    return any(phrase in line for phrase in _chrome_phrases(anywhere))
+    return any(
+        phrase in line for phrase in _chrome_phrases(lines("ingest_chrome_phrases"), anywhere)
+    )
 
 
-@lru_cache(maxsize=2)
-def _chrome_phrases(strong: bool) -> tuple[str, ...]:
-    """The chrome phrases of one strength, read once: every line of every page is tested.
+@lru_cache(maxsize=4)
+def _chrome_phrases(phrases: tuple[str, ...], strong: bool) -> tuple[str, ...]:
+    """The vocabulary's chrome phrases of one strength, sorted once, not on every line of every
+    page. Keyed by the vocabulary itself, so another dictionary folder gets its own phrases.
 
-    A leading "!" in the vocabulary marks a phrase strong enough to mark chrome anywhere in a line.
+    A leading "!" marks a phrase strong enough to mark chrome anywhere in a line.
     """
-    phrases = lines("ingest_chrome_phrases")
     return tuple(phrase.lstrip("!") for phrase in phrases if phrase.startswith("!") == strong)
 
 

@@ -60,9 +60,12 @@ SATURATED = 32  # near-copies of one paragraph indexed at most; beyond, it is st
 NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 BODIES_PER_TASK = 64
 # A stored fingerprint made another way is computed again from its body. The method names the
-# parameters above; raise the revision when the folding, shingling or band mixing code changes,
-# or how a candidate pair is verified (an earlier run's verified links are trusted only between
-# articles whose fingerprints this method made).
+# fingerprint's parameters (SHINGLE, NUM_PERM, MINHASH_SEED, PARAGRAPH_THRESHOLD's bands,
+# MIN_PARAGRAPH_SHINGLES); raise the revision when the folding, shingling or band mixing code
+# changes. Raise it too when a verification could now reject a pair it once accepted (a higher
+# MIN_ARTICLE_SHINGLES, another measure than containment): an earlier run's near links are
+# trusted only between articles whose fingerprints this method made. A higher NEAR_CONTAINMENT
+# needs no raise (`_verified_match` checks it), nor does anything that only finds candidates.
 FINGERPRINT_REVISION = 1
 
 
