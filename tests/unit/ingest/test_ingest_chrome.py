@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from flows.ingest.chrome import LineKind, classify_line, split_trailing_continuation
+from flows.settings import PROJECT_ROOT
 
 
 @pytest.mark.parametrize(
@@ -44,3 +47,21 @@ def test_split_trailing_continuation_keeps_paragraph() -> None:
     assert ("会议强调，要持续发力", "（下转第二版）") == split_trailing_continuation(
         "会议强调，要持续发力（下转第二版）"
     )
+
+
+def test_chrome_words_come_from_the_dictionary_folder_in_use(tmp_path, settings_env):
+    # Phrases and labels are prepared once per vocabulary: a site's own dictionary folder must
+    # still be read, not the phrases the process prepared first.
+    line = "本网站由测试中心维护"
+    label_line = "值班：某某"
+    assert LineKind.TEXT == classify_line(line) == classify_line(label_line)
+    folder = tmp_path / "dictionaries"
+    shutil.copytree(PROJECT_ROOT / "seeds" / "dictionaries", folder)
+    with (folder / "ingest_chrome_phrases.txt").open("a", encoding="utf-8") as phrases:
+        phrases.write("\n!由测试中心维护\n")
+    with (folder / "ingest_meta_labels.txt").open("a", encoding="utf-8") as labels:
+        labels.write("\n值班\tauthor\n")
+    settings_env(dictionary_dir=str(folder))
+
+    assert LineKind.CHROME == classify_line(line)
+    assert LineKind.META == classify_line(label_line)
