@@ -114,8 +114,9 @@ def _has_phrase(line: str, *, anywhere: bool) -> bool:
 
 @lru_cache(maxsize=4)
 def _chrome_phrases(phrases: tuple[str, ...], strong: bool) -> tuple[str, ...]:
-    """The vocabulary's chrome phrases of one strength, sorted once, not on every line of every
-    page. Keyed by the vocabulary itself, so another dictionary folder gets its own phrases.
+    """The vocabulary's chrome phrases of one strength, picked out once rather than on every
+    line of every page. Keyed by the vocabulary itself, so another dictionary folder gets its
+    own phrases.
 
     A leading "!" marks a phrase strong enough to mark chrome anywhere in a line.
     """
