@@ -227,7 +227,7 @@ def _find_duplicates(
         return link_duplicates(batch, bodies.__getitem__)
     earlier, recomputed = stored.read(batch_paths, workers)
     _write_fingerprints(stage_dir, [*batch, *_kept(recomputed, batch)])
-    verified = stored.verified_links(batch_paths, recomputed)
+    verified = stored.verified_links(batch_paths)
     with stored.bodies() as stored_body:
 
         def body_of(article_id: str) -> str:

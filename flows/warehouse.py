@@ -544,23 +544,21 @@ class StoredFingerprints:
             computed += _entries(chunk, fingerprints)
         return computed
 
-    def verified_links(
-        self, excluding_paths: Iterable[str], recomputed: Iterable[Fingerprinted]
-    ) -> dict[str, tuple[str, float]]:
+    def verified_links(self, excluding_paths: Iterable[str]) -> dict[str, tuple[str, float]]:
         """Near links earlier runs verified: duplicate id -> (original id, containment).
 
         Only between articles outside `excluding_paths` whose stored fingerprints this code's
-        method made: a fingerprint made again (another method) may mean the pair would be
-        verified another way now, so its links are verified again.
+        method made (the articles `read` does not fingerprint again): under another method the
+        pair might be verified another way, so its link is verified again.
         """
-        untrusted = {entry.article_id for entry in recomputed}
+        from flows.ingest.dedup import fingerprint_method
+
+        parameters = [fingerprint_method(), sorted(excluding_paths)]
         with connect(self.warehouse, read_only=True) as connection:
-            rows = connection.execute(_VERIFIED_NEAR_LINKS, [sorted(excluding_paths)]).fetchall()
-        return {
-            duplicate: (original, similarity)
-            for duplicate, original, similarity in rows
-            if duplicate not in untrusted and original not in untrusted
-        }
+            if not _has_table(connection, "core", "fct_article_fingerprints"):
+                return {}  # a warehouse from before fingerprints were kept: nothing to trust
+            rows = connection.execute(_VERIFIED_NEAR_LINKS, parameters).fetchall()
+        return {duplicate: (original, similarity) for duplicate, original, similarity in rows}
 
     @contextmanager
     def bodies(self) -> Iterator[Callable[[str], str]]:
@@ -629,7 +627,10 @@ _ARTICLES_TO_FINGERPRINT = """
 _VERIFIED_NEAR_LINKS = """
     with kept as (
         select article_sk, article_id from core.dim_articles
-        where file_path not in (select unnest(?::varchar[]))
+        where article_sk in (
+                select article_sk from core.fct_article_fingerprints where method = ?
+            )
+            and file_path not in (select unnest(?::varchar[]))
     )
     select duplicate.article_id, original.article_id, links.similarity
     from core.fct_article_duplicates as links

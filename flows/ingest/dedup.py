@@ -201,7 +201,7 @@ def _fingerprint_batch(bodies: list[str]) -> list[Fingerprint]:
 
 
 def _fingerprint(body: str) -> Fingerprint:
-    folded = [_fold(paragraph) for paragraph in body.split("\n")]
+    folded = _folded_paragraphs(body)
     paragraphs = _indexed_shingles(folded)
     keys = _band_keys([_minhash(shingles) for shingles in paragraphs]) if paragraphs else None
     # The body folds to its folded paragraphs end to end: NFKC never reaches across a line
@@ -264,7 +264,11 @@ def _minhash(shingles: frozenset[str]) -> MinHash:
 
 def _paragraph_shingles(body: str) -> list[frozenset[str]]:
     """The 3-gram sets of the paragraphs long enough to tell stories apart."""
-    return _indexed_shingles([_fold(paragraph) for paragraph in body.split("\n")])
+    return _indexed_shingles(_folded_paragraphs(body))
+
+
+def _folded_paragraphs(body: str) -> list[str]:
+    return [_fold(paragraph) for paragraph in body.split("\n")]
 
 
 def _indexed_shingles(folded_paragraphs: list[str]) -> list[frozenset[str]]:
